@@ -1,0 +1,100 @@
+"""Spec → runnable Keras 3 source: the same model, written as a learner would write it."""
+
+import json
+
+from playground import catalog
+from playground.spec import LayerSpec, ModelSpec
+
+# Arguments Keras takes positionally, as the seed article writes them: Conv2D(32, (3, 3), ...).
+_POSITIONAL = {"Dense": ("units",), "Conv2D": ("filters", "kernel_size"), "Dropout": ("rate",)}
+
+_COMMENTS = {
+    "en": {
+        "model": "# The model: keras.Input first, then the layers in order.",
+        "compile": "# Loss, optimizer and metric.",
+        "data": "# MNIST digits scaled to [0, 1] with a channel axis; labels one-hot for this loss.",
+        "fit": "# Train as the seed article does.",
+    },
+    "zh": {
+        "model": "# 模型：先是 keras.Input，然后按顺序排列各层。",
+        "compile": "# 损失函数、优化算法和评估指标。",
+        "data": "# MNIST 数字缩放到 [0, 1] 并加上通道维；标签按该损失函数的要求编码。",
+        "fit": "# 像原文一样训练模型。",
+    },
+}
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list | tuple):
+        return "(" + ", ".join(_literal(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, dict):  # kernel_regularizer
+        return "keras.regularizers.L1L2(" + ", ".join(f"{k}={v!r}" for k, v in value.items()) + ")"
+    return repr(value)
+
+
+def layer_source(layer: LayerSpec) -> str:
+    """One layer as Keras source, e.g. 'layers.Conv2D(32, (3, 3), activation="relu")'."""
+    positional = _POSITIONAL.get(layer.kind, ())
+    parts = [_literal(layer.args[name]) for name in positional if name in layer.args]
+    parts += [f"{name}={_literal(value)}" for name, value in layer.args.items() if name not in positional]
+    return f"layers.{layer.kind}({', '.join(parts)})"
+
+
+def optimizer_source(spec: ModelSpec) -> str:
+    """The optimizer as Keras source."""
+    args = ", ".join(f"{name}={value!r}" for name, value in spec.optimizer.args.items())
+    return f"keras.optimizers.{spec.optimizer.kind}({args})"
+
+
+def _data_lines(spec: ModelSpec) -> list[str]:
+    if catalog.label_encoding(spec.loss) == "integer":
+        labels = []
+    else:
+        labels = [
+            f"    y_train = keras.utils.to_categorical(y_train, {spec.num_classes})",
+            f"    y_test = keras.utils.to_categorical(y_test, {spec.num_classes})",
+        ]
+    return [
+        "    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()",
+        '    x_train = np.expand_dims(x_train.astype("float32") / 255, -1)',
+        '    x_test = np.expand_dims(x_test.astype("float32") / 255, -1)',
+        *labels,
+    ]
+
+
+def model_source(spec: ModelSpec, epochs: int = 10, batch_size: int = 32, language: str = "en") -> str:
+    """A runnable script that defines `model` (and trains it on MNIST when run as a program)."""
+    comments = _COMMENTS.get(language, _COMMENTS["en"])
+    layer_lines = [f"        {layer_source(layer)}," for layer in spec.layers]
+    lines = [
+        "import keras",
+        "import numpy as np",
+        "from keras import layers",
+        "",
+        comments["model"],
+        "model = keras.Sequential(",
+        "    [",
+        f"        keras.Input(shape={_literal(tuple(spec.input_shape))}),",
+        *layer_lines,
+        "    ]",
+        ")",
+        "",
+        comments["compile"],
+        "model.compile(",
+        f"    optimizer={optimizer_source(spec)},",
+        f'    loss="{spec.loss}",',
+        f"    metrics={json.dumps(list(spec.metrics))},",
+        ")",
+        "",
+        'if __name__ == "__main__":',
+        "    model.summary()",
+        "    " + comments["data"],
+        *_data_lines(spec),
+        "    " + comments["fit"],
+        f"    model.fit(x_train, y_train, epochs={epochs}, batch_size={batch_size})",
+        "    print(model.evaluate(x_test, y_test, verbose=0))",
+        "",
+    ]
+    return "\n".join(lines)

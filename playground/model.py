@@ -1,0 +1,42 @@
+"""The one place where spec names become Keras objects: build_model(spec) and friends."""
+
+from collections.abc import Mapping
+
+from playground.backend import keras
+from playground.spec import LayerSpec, ModelSpec, OptimizerSpec, check
+
+layers = keras.layers
+
+
+def make_regularizer(value: Mapping | None):
+    """keras.regularizers.L1L2 for {"l1": a, "l2": b}, or None."""
+    if not value:
+        return None
+    return keras.regularizers.L1L2(l1=float(value.get("l1", 0.0)), l2=float(value.get("l2", 0.0)))
+
+
+def make_layer(layer: LayerSpec) -> keras.layers.Layer:
+    """The Keras layer a LayerSpec names, with its arguments."""
+    args = dict(layer.args)
+    if "kernel_regularizer" in args:
+        args["kernel_regularizer"] = make_regularizer(args["kernel_regularizer"])
+    return getattr(layers, layer.kind)(**args)
+
+
+def make_optimizer(optimizer: OptimizerSpec) -> keras.optimizers.Optimizer:
+    """The Keras optimizer an OptimizerSpec names, with its arguments."""
+    return getattr(keras.optimizers, optimizer.kind)(**optimizer.args)
+
+
+def build_model(spec: ModelSpec, compile: bool = True, steps_per_execution: int = 1) -> keras.Model:
+    """The Keras model the spec describes (compiled unless asked not to); raises SpecError if invalid."""
+    check(spec)
+    model = keras.Sequential([keras.Input(shape=spec.input_shape), *(make_layer(x) for x in spec.layers)])
+    if compile:
+        model.compile(
+            optimizer=make_optimizer(spec.optimizer),
+            loss=spec.loss,
+            metrics=list(spec.metrics),
+            steps_per_execution=steps_per_execution,
+        )
+    return model

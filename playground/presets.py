@@ -1,0 +1,73 @@
+"""Named model specs a learner can start from: the seed article's CNN and friends."""
+
+from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
+
+MNIST_SHAPE = (28, 28, 1)
+
+
+def _dense(units: int, activation: str) -> LayerSpec:
+    return LayerSpec("Dense", {"units": units, "activation": activation})
+
+
+def _conv(filters: int, size: int, activation: str, **extra) -> LayerSpec:
+    return LayerSpec("Conv2D", {"filters": filters, "kernel_size": (size, size), "activation": activation, **extra})
+
+
+def _pool(kind: str = "MaxPooling2D") -> LayerSpec:
+    return LayerSpec(kind, {"pool_size": (2, 2)})
+
+
+FLATTEN = LayerSpec("Flatten", {})
+
+
+def _spec(layers, optimizer=OptimizerSpec("Adam", {"learning_rate": 0.001}), loss="categorical_crossentropy"):
+    return ModelSpec(MNIST_SHAPE, 10, tuple(layers), loss, optimizer, ("accuracy",))
+
+
+def _deep_mlp(activation: str) -> ModelSpec:
+    hidden = [_dense(64, activation) for _ in range(6)]
+    return _spec([FLATTEN, *hidden, _dense(10, "softmax")], OptimizerSpec("SGD", {"learning_rate": 0.05}))
+
+
+PRESETS: dict[str, ModelSpec] = {
+    # Exactly the network of the seed article: 93,322 parameters.
+    "seed-cnn": _spec(
+        [
+            _conv(32, 3, "relu"),
+            _pool(),
+            _conv(64, 3, "relu"),
+            _pool(),
+            _conv(64, 3, "relu"),
+            FLATTEN,
+            _dense(64, "relu"),
+            _dense(10, "softmax"),
+        ]
+    ),
+    "small-cnn": _spec([_conv(8, 3, "relu"), _pool(), _conv(16, 3, "relu"), _pool(), FLATTEN, _dense(10, "softmax")]),
+    "mlp": _spec([FLATTEN, _dense(128, "relu"), LayerSpec("Dropout", {"rate": 0.2}), _dense(10, "softmax")]),
+    "logistic": _spec([FLATTEN, _dense(10, "softmax")], OptimizerSpec("SGD", {"learning_rate": 0.1})),
+    "lenet-5": _spec(
+        [
+            _conv(6, 5, "tanh", padding="same"),
+            _pool("AveragePooling2D"),
+            _conv(16, 5, "tanh"),
+            _pool("AveragePooling2D"),
+            FLATTEN,
+            _dense(120, "tanh"),
+            _dense(84, "tanh"),
+            _dense(10, "softmax"),
+        ]
+    ),
+    # A lesson in failure: six sigmoid layers learn far worse than their ReLU twin on the same budget.
+    "deep-sigmoid": _deep_mlp("sigmoid"),
+    "deep-relu": _deep_mlp("relu"),
+}
+
+DEFAULT_PRESET = "seed-cnn"
+
+
+def preset(name: str) -> ModelSpec:
+    """The named preset spec; raises KeyError naming the known presets."""
+    if name not in PRESETS:
+        raise KeyError(f"unknown preset '{name}': use one of {', '.join(PRESETS)}")
+    return PRESETS[name]

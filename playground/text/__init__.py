@@ -1,0 +1,1 @@
+"""User-visible text, one catalogue per page or concern, in English and 简体中文."""

@@ -1,0 +1,45 @@
+"""Strings shared by every page: app and page titles, the sidebar, dataset names."""
+
+from playground.i18n import Catalogue
+
+CATALOGUE = Catalogue(
+    "common",
+    en={
+        "app_title": "Deep Learning Playground",
+        "page_home": "Welcome",
+        "page_build": "Build",
+        "page_train": "Train",
+        "page_draw": "Draw",
+        "page_neurons": "2-D playground",
+        "page_activations": "Activations",
+        "page_losses": "Losses",
+        "page_optimizers": "Optimizers",
+        "page_backprop": "Back-propagation",
+        "section_model": "Model lab",
+        "section_concepts": "Concepts",
+        "language": "Language",
+        "dataset_mnist-sample": "MNIST sample (5,000 digits, offline)",
+        "dataset_mnist": "MNIST (70,000 digits)",
+        "dataset_fashion-mnist": "Fashion-MNIST (70,000 clothes)",
+        "data_attribution": "MNIST digits: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, CC BY-SA 3.0.",
+    },
+    zh={
+        "app_title": "深度学习游乐场",
+        "page_home": "欢迎",
+        "page_build": "搭建模型",
+        "page_train": "训练",
+        "page_draw": "手写识别",
+        "page_neurons": "二维游乐场",
+        "page_activations": "激活函数",
+        "page_losses": "损失函数",
+        "page_optimizers": "优化算法",
+        "page_backprop": "反向传播",
+        "section_model": "模型实验室",
+        "section_concepts": "核心概念",
+        "language": "语言",
+        "dataset_mnist-sample": "MNIST 样本（5,000 个数字，离线）",
+        "dataset_mnist": "MNIST（70,000 个数字）",
+        "dataset_fashion-mnist": "Fashion-MNIST（70,000 件服饰）",
+        "data_attribution": "MNIST 数字：Yann LeCun、Corinna Cortes 与 Christopher J.C. Burges，CC BY-SA 3.0。",
+    },
+)

@@ -1,0 +1,1 @@
+"""The Streamlit glue: the only package of the library that imports streamlit."""

@@ -1,0 +1,44 @@
+"""The one bridge to st.session_state: keys, getters and setters the pages share."""
+
+import streamlit as st
+
+from playground import i18n, presets
+from playground.spec import ModelSpec
+
+LANGUAGE = "language"
+SPEC = "spec"
+
+
+def language() -> str:
+    """The session's language: chosen, else ?lang= in the link, else the browser's, else English."""
+    if LANGUAGE not in st.session_state:
+        chosen = i18n.normalize_language(st.query_params.get("lang"))
+        if chosen is None:
+            try:
+                chosen = i18n.normalize_language(st.context.locale)
+            except Exception:  # no browser context, as in AppTest
+                chosen = None
+        st.session_state[LANGUAGE] = chosen or i18n.DEFAULT_LANGUAGE
+    return st.session_state[LANGUAGE]
+
+
+def set_language(code: str) -> None:
+    """Remember the chosen language for this session."""
+    st.session_state[LANGUAGE] = i18n.normalize_language(code) or i18n.DEFAULT_LANGUAGE
+
+
+def translator(catalogue: i18n.Catalogue):
+    """t(key, **params) for this session's language."""
+    return catalogue.translator(language())
+
+
+def current_spec() -> ModelSpec:
+    """The model the learner is composing (the seed CNN at first)."""
+    if SPEC not in st.session_state:
+        st.session_state[SPEC] = presets.preset(presets.DEFAULT_PRESET)
+    return st.session_state[SPEC]
+
+
+def set_spec(spec: ModelSpec) -> None:
+    """Replace the model being composed."""
+    st.session_state[SPEC] = spec

@@ -1,0 +1,140 @@
+"""Shared fixtures: an offline Keras home, AppTest, a headless `streamlit run app.py`, and chromium."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Never let a test reach the network or a developer's real Keras cache.
+os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras-home-")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ["PLAYGROUND_OFFLINE"] = "1"
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_path() -> str | None:
+    """$PLAYGROUND_BROWSER, else Debian's chromium, else None (Playwright's own browser, if installed)."""
+    configured = os.environ.get("PLAYGROUND_BROWSER")
+    if configured:
+        return configured
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium") or ""):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture
+def app_test():
+    """A factory for AppTest of app.py, switched to a page: app_test("pages/build.py")."""
+    from streamlit.testing.v1 import AppTest
+
+    def make(page: str | None = None, timeout: float = 60, **query):
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        for key, value in query.items():
+            app.query_params[key] = value
+        app.run()
+        if page:
+            app.switch_page(page).run()
+        return app
+
+    return make
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """A headless `streamlit run app.py` on a free loopback port, for the browser tests."""
+    port = _free_port()
+    log = open(tempfile.mktemp(prefix="streamlit-", suffix=".log"), "w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited; see {log.name}") from None
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError(f"streamlit did not start; see {log.name}")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium driven by Playwright (Debian's by default; $PLAYGROUND_BROWSER overrides)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=browser_path(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server_url):
+    """A fresh browser context and page; page.goto(server_url + '/build') to open a page."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()
+
+
+def wait_for_app(tab, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
+    tab.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=timeout,
+    )
