@@ -42,3 +42,16 @@ def current_spec() -> ModelSpec:
 def set_spec(spec: ModelSpec) -> None:
     """Replace the model being composed."""
     st.session_state[SPEC] = spec
+
+
+TRAINED = "trained_model"
+
+
+def trained_model():
+    """The session's latest trained model (a playground.bundle.TrainedModel), or None."""
+    return st.session_state.get(TRAINED)
+
+
+def set_trained_model(trained) -> None:
+    """Make a TrainedModel the one the Draw page inspects."""
+    st.session_state[TRAINED] = trained
