@@ -7,6 +7,9 @@
 PAGES = [
     ("pages/home.py", "page_home", ":material/home:", "section_model"),
     ("pages/build.py", "page_build", ":material/construction:", "section_model"),
+    ("pages/draw.py", "page_draw", ":material/draw:", "section_model"),
+    ("pages/activations.py", "page_activations", ":material/show_chart:", "section_concepts"),
+    ("pages/losses.py", "page_losses", ":material/target:", "section_concepts"),
 ]
 
 

@@ -117,7 +117,11 @@ OPTIMIZERS: dict[str, tuple[Param, ...]] = {
     "Adadelta": (_LEARNING_RATE, Param("rho", "float", 0.95, low=0.0, high=0.999999)),
     "Adamax": (_LEARNING_RATE, _BETA_1, _BETA_2),
     "Nadam": (_LEARNING_RATE, _BETA_1, _BETA_2),
-    "Lion": (Param("learning_rate", "float", 0.0001, low=1e-6, high=10.0), _BETA_1, Param("beta_2", "float", 0.99, low=0.0, high=0.999999)),
+    "Lion": (
+        Param("learning_rate", "float", 0.0001, low=1e-6, high=10.0),
+        _BETA_1,
+        Param("beta_2", "float", 0.99, low=0.0, high=0.999999),
+    ),
 }
 
 DEFAULT_MAX_PARAMS = 5_000_000

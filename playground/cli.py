@@ -44,9 +44,7 @@ def cmd_spec(args: argparse.Namespace) -> int:
 def summary_dict(report: specs.Report) -> dict:
     """The summary as JSON-ready data: layers with kind, output_shape and params, and totals."""
     return {
-        "layers": [
-            {"kind": s.kind, "output_shape": list(s.output_shape), "params": s.params} for s in report.shapes
-        ],
+        "layers": [{"kind": s.kind, "output_shape": list(s.output_shape), "params": s.params} for s in report.shapes],
         "total_params": report.total_params,
         "trainable_params": report.trainable_params,
         "non_trainable_params": report.non_trainable_params,
@@ -63,8 +61,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     for s in report.shapes:
         shape = "(" + ", ".join(str(n) for n in s.output_shape) + ")"
         print(f"{s.position:>3}  {s.kind:24} {shape:18} {s.params:>10,}")
-    print(f"Total params: {report.total_params:,}  (trainable {report.trainable_params:,}, "
-          f"non-trainable {report.non_trainable_params:,})")
+    print(
+        f"Total params: {report.total_params:,}  (trainable {report.trainable_params:,}, "
+        f"non-trainable {report.non_trainable_params:,})"
+    )
     for warning in report.warnings:
         print("warning:", warning.message(), file=sys.stderr)
     return 0

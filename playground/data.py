@@ -93,6 +93,8 @@ def is_cached(name: str) -> bool:
 @functools.lru_cache(maxsize=1)
 def online() -> bool:
     """True when Keras's dataset host answers within a second or two (checked once per process)."""
+    if os.environ.get("PLAYGROUND_OFFLINE") == "1":
+        return False
     try:
         socket.create_connection(("storage.googleapis.com", 443), timeout=PROBE_TIMEOUT_S).close()
         return True
@@ -152,7 +154,7 @@ def _load_sample() -> Dataset:
 _LOADERS = {"mnist-sample": _load_sample, "mnist": _load_keras_mnist, "fashion-mnist": _load_fashion}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(name: str = DEFAULT_DATASET) -> Dataset:
     """The named dataset, loaded once per process; raises DatasetUnavailable when it cannot be had."""
     if name not in _LOADERS:

@@ -1,6 +1,7 @@
 """The one place where spec names become Keras objects: build_model(spec) and friends."""
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 
 from playground.backend import keras
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec, check
@@ -21,6 +22,17 @@ def make_layer(layer: LayerSpec) -> keras.layers.Layer:
     if "kernel_regularizer" in args:
         args["kernel_regularizer"] = make_regularizer(args["kernel_regularizer"])
     return getattr(layers, layer.kind)(**args)
+
+
+def make_activation(name: str, **params: float) -> Callable:
+    """The keras.activations function a catalog name refers to, with parameters (e.g. alpha) bound."""
+    function = keras.activations.get(name)
+    return functools.partial(function, **params) if params else function
+
+
+def make_loss(name: str) -> Callable:
+    """The keras.losses function a catalog loss name refers to: y_true, y_pred -> one value per sample."""
+    return keras.losses.get(name)
 
 
 def make_optimizer(optimizer: OptimizerSpec) -> keras.optimizers.Optimizer:

@@ -20,7 +20,10 @@ def _pool(kind: str = "MaxPooling2D") -> LayerSpec:
 FLATTEN = LayerSpec("Flatten", {})
 
 
-def _spec(layers, optimizer=OptimizerSpec("Adam", {"learning_rate": 0.001}), loss="categorical_crossentropy"):
+ADAM = OptimizerSpec("Adam", {"learning_rate": 0.001})
+
+
+def _spec(layers, optimizer=ADAM, loss="categorical_crossentropy"):
     return ModelSpec(MNIST_SHAPE, 10, tuple(layers), loss, optimizer, ("accuracy",))
 
 

@@ -78,7 +78,7 @@ class Problem:
         text = MESSAGES.text(language, self.code, **self.params)
         if self.position is not None:
             kind = self.params.get("kind", "?")
-            return MESSAGES.text(language, "where_layer", position=self.position, kind=kind) + " " + text
+            return MESSAGES.text(language, "where_layer", position=self.position, kind=kind) + text
         if self.field is not None:
             return f"{self.field}: {text}"
         return text
@@ -375,7 +375,9 @@ def _warnings(spec: ModelSpec) -> list[Problem]:
         warnings.append(Problem("warn_softmax_mse", {"loss": spec.loss}, field="loss"))
     if spec.loss in catalog.CROSS_ENTROPY_LOSSES and last is not None and last != "softmax" and spec.num_classes > 1:
         warnings.append(Problem("warn_ce_without_softmax", {"activation": last}, field="loss"))
-    sigmoid_layers = sum(1 for layer in spec.layers[:-1] if layer.kind == "Dense" and layer_arg(layer, "activation") == "sigmoid")
+    sigmoid_layers = sum(
+        1 for layer in spec.layers[:-1] if layer.kind == "Dense" and layer_arg(layer, "activation") == "sigmoid"
+    )
     if sigmoid_layers >= 4:
         warnings.append(Problem("warn_deep_sigmoid", {"count": sigmoid_layers}, field="layers"))
     return warnings

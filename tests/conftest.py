@@ -69,7 +69,7 @@ def _free_port() -> int:
 def server_url():
     """A headless `streamlit run app.py` on a free loopback port, for the browser tests."""
     port = _free_port()
-    log = open(tempfile.mktemp(prefix="streamlit-", suffix=".log"), "w")
+    log = open(tempfile.mktemp(prefix="streamlit-", suffix=".log"), "w")  # noqa: SIM115 - open while the server runs
     process = subprocess.Popen(
         [
             sys.executable,

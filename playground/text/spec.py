@@ -5,7 +5,7 @@ from playground.i18n import Catalogue
 CATALOGUE = Catalogue(
     "spec",
     en={
-        "where_layer": "Layer {position} ({kind})",
+        "where_layer": "Layer {position} ({kind}) ",
         "malformed": "the spec cannot be read: {detail}.",
         "malformed_json": "this is not valid JSON ({detail}).",
         "no_layers": "the model has no layers: add at least an output Dense layer.",

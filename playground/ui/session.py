@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from playground import i18n, presets
-from playground.spec import ModelSpec
+from playground import i18n, presets, sharing
+from playground.spec import ModelSpec, SpecError
 
 LANGUAGE = "language"
 SPEC = "spec"
+LINK_ERROR = "link_error"
 
 
 def language() -> str:
@@ -32,11 +33,24 @@ def translator(catalogue: i18n.Catalogue):
     return catalogue.translator(language())
 
 
+def _spec_from_link() -> ModelSpec | None:
+    try:
+        return sharing.decode_spec(st.query_params.to_dict())
+    except SpecError as error:
+        st.session_state[LINK_ERROR] = error.problems[0]
+        return None
+
+
 def current_spec() -> ModelSpec:
-    """The model the learner is composing (the seed CNN at first)."""
+    """The model the learner is composing: the one in the opening link, else the seed CNN."""
     if SPEC not in st.session_state:
-        st.session_state[SPEC] = presets.preset(presets.DEFAULT_PRESET)
+        st.session_state[SPEC] = _spec_from_link() or presets.preset(presets.DEFAULT_PRESET)
     return st.session_state[SPEC]
+
+
+def link_error():
+    """The Problem that made the opening link unreadable (shown once), or None."""
+    return st.session_state.pop(LINK_ERROR, None)
 
 
 def set_spec(spec: ModelSpec) -> None:
