@@ -1,0 +1,43 @@
+"""Data page: the datasets on offer, per-class counts and sample images."""
+
+import streamlit as st
+
+from playground import data, data_figures
+from playground.text.common import CATALOGUE as COMMON
+from playground.text.data import CATALOGUE
+from playground.ui import session
+
+t = session.translator(CATALOGUE)
+common = session.translator(COMMON)
+
+st.title(t("title"))
+st.caption(t("intro"))
+names = data.available()
+name = st.selectbox(t("dataset"), names, format_func=lambda n: common("dataset_" + n), key="data_page_dataset")
+if len(names) < len(data.DATASETS):
+    st.info(t("offline_note"), icon=":material/cloud_off:")
+try:
+    dataset = data.load(name)
+except data.DatasetUnavailable as error:
+    st.error(t("unavailable", detail=str(error)))
+    st.stop()
+
+train, test, classes, size = st.columns(4)
+train.metric(t("train_images"), f"{len(dataset.y_train):,}")
+test.metric(t("test_images"), f"{len(dataset.y_test):,}")
+classes.metric(t("classes"), dataset.num_classes)
+size.metric(t("image_size"), "×".join(str(n) for n in dataset.input_shape))
+
+counts, samples = st.columns([3, 2], gap="large")
+with counts:
+    st.subheader(t("counts"))
+    figure = data_figures.class_counts_figure(dataset.class_counts(), t("train"), t("test"), t("class_axis"))
+    st.plotly_chart(figure, key="class_counts")
+    st.caption(t("split_note"))
+with samples:
+    st.subheader(t("samples"))
+    per_class = 10
+    grid = data_figures.sample_grid(data.samples_per_class(dataset, per_class))
+    st.image(grid, width="stretch", caption=t("samples_alt", count=per_class, classes=dataset.num_classes))
+st.caption(t("attribution"))
+st.page_link("pages/build.py", label=t("next_build"), icon=":material/construction:")
