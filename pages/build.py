@@ -5,7 +5,7 @@ import streamlit as st
 from playground import codegen, diagram, presets, sharing
 from playground import spec as specs
 from playground.text.build import CATALOGUE
-from playground.ui import layer_editor, session
+from playground.ui import layer_editor, lesson, session
 
 t = session.translator(CATALOGUE)
 language = session.language()
@@ -13,6 +13,7 @@ spec = session.current_spec()
 
 st.title(t("title"))
 st.caption(t("intro"))
+lesson.show_status()
 if problem := session.link_error():
     st.warning(t("link_broken", detail=problem.message(language)))
 try:
@@ -29,7 +30,7 @@ editor, summary = st.columns([3, 2], gap="large")
 with editor:
     pick, load = st.columns([4, 1], vertical_alignment="bottom")
     name = pick.selectbox(t("preset"), list(presets.PRESETS), format_func=lambda n: t("preset_" + n))
-    if load.button(t("load_preset"), type="primary"):
+    if load.button(t("load_preset"), type="primary", disabled=lesson.model_locked()):
         layer_editor.replace_spec(presets.preset(name))
         st.rerun()
     st.subheader(t("layers"))
@@ -70,7 +71,7 @@ with summary:
     st.subheader(t("diagram"))
     st.plotly_chart(diagram.architecture_figure(spec, report, t("input"), t("params_label")), key="diagram")
     if report.ok:
-        pass  # TEMP st.page_link("pages/train.py", label=t("next_train"), icon=":material/model_training:")
+        st.page_link("pages/train.py", label=t("next_train"), icon=":material/model_training:")
 
 code_tab, json_tab, share_tab = st.tabs([t("code"), t("json"), t("share")])
 with code_tab:
@@ -84,7 +85,7 @@ with json_tab:
     text = st.text_area(
         t("json"), spec.to_json(), height=320, key=f"json-{layer_editor.version()}", label_visibility="collapsed"
     )
-    if st.button(t("apply_json")):
+    if st.button(t("apply_json"), disabled=lesson.model_locked()):
         try:
             layer_editor.replace_spec(specs.from_json(text))
             st.rerun()
@@ -101,3 +102,5 @@ with share_tab:
     base = (st.context.url or "").split("?")[0]
     st.write(t("share_text"))
     st.code(base + "?" + "&".join(f"{k}={v}" for k, v in link.items()), language=None)
+
+lesson.teacher_panel("build", {}, with_model=True)

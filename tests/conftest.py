@@ -66,7 +66,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url():
+def server_url(browser):
     """A headless `streamlit run app.py` on a free loopback port, for the browser tests."""
     port = _free_port()
     log = open(tempfile.mktemp(prefix="streamlit-", suffix=".log"), "w")  # noqa: SIM115 - open while the server runs
@@ -100,6 +100,7 @@ def server_url():
     else:
         process.kill()
         raise RuntimeError(f"streamlit did not start; see {log.name}")
+    _warm_up(browser, url)
     yield url
     process.terminate()
     try:
@@ -107,6 +108,14 @@ def server_url():
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+def _warm_up(browser, url: str) -> None:
+    # Run app.py once so the server knows its st.navigation pages before a test opens a deep link.
+    context = browser.new_context()
+    context.new_page().goto(url)
+    context.pages[0].get_by_test_id("stSidebar").get_by_text("Language").first.wait_for(timeout=120_000)
+    context.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from playground import catalog
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec, Report, layer_arg
-from playground.ui import session
+from playground.ui import lesson, session
 
 VERSION = "spec_version"
 # Shown on the card; the other arguments sit behind a "more" popover to keep cards short.
@@ -62,7 +62,7 @@ def _regularizer_widgets(layer: LayerSpec, position: int, prefix: str, t) -> Non
     current = layer.args.get("kernel_regularizer") or {}
     kind = next(iter(current), "none")
     kind_key, rate_key = f"{prefix}-reg", f"{prefix}-reg-rate"
-    callback = {"on_change": _on_regularizer, "args": (position, kind_key, rate_key)}
+    callback = {"on_change": _on_regularizer, "args": (position, kind_key, rate_key), "disabled": lesson.model_locked()}
     left, right = st.columns(2)
     options = ["none", "l1", "l2"]
     left.selectbox(
@@ -81,8 +81,7 @@ def _regularizer_widgets(layer: LayerSpec, position: int, prefix: str, t) -> Non
         step=0.0001,
         format="%.4f",
         key=rate_key,
-        disabled=kind == "none",
-        **callback,
+        **{**callback, "disabled": kind == "none" or lesson.model_locked()},
     )
 
 
@@ -96,7 +95,7 @@ def arg_widget(layer: LayerSpec, position: int, param: catalog.Param, prefix: st
     key = f"{prefix}-{param.name}"
     value = layer_arg(layer, param.name)
     label = t("arg_" + param.name)
-    callback = {"on_change": _on_arg, "args": (position, param, key), "key": key}
+    callback = {"on_change": _on_arg, "args": (position, param, key), "key": key, "disabled": lesson.model_locked()}
     if param.kind == "int":
         st.number_input(label, int(param.low), int(param.high), int(value), step=1, **callback)
     elif param.kind == "float":
@@ -137,18 +136,26 @@ def layer_card(spec: ModelSpec, report: Report, position: int, t) -> None:
         head, up, down, remove = st.columns([8, 1, 1, 1], vertical_alignment="center")
         out = t("layer_out", shape=_shape_text(shape.output_shape), params=f"{shape.params:,}") if shape else ""
         head.markdown(f"**{t('layer_header', position=position, kind=layer.kind)}** {out}")
+        frozen = lesson.model_locked()
         up.button(
-            "↑", key=f"{prefix}-up", help=t("move_up"), disabled=position == 1, on_click=_move, args=(position, -1)
+            "↑",
+            key=f"{prefix}-up",
+            help=t("move_up"),
+            disabled=frozen or position == 1,
+            on_click=_move,
+            args=(position, -1),
         )
         down.button(
             "↓",
             key=f"{prefix}-down",
             help=t("move_down"),
-            disabled=position == len(spec.layers),
+            disabled=frozen or position == len(spec.layers),
             on_click=_move,
             args=(position, 1),
         )
-        remove.button("✕", key=f"{prefix}-remove", help=t("remove"), on_click=_remove, args=(position,))
+        remove.button(
+            "✕", key=f"{prefix}-remove", help=t("remove"), on_click=_remove, args=(position,), disabled=frozen
+        )
         if layer.kind in catalog.LAYERS:
             st.caption(t("kind_" + layer.kind))
             params = [p for p in catalog.LAYERS[layer.kind] if not (p.name == "strides" and p.default is None)]
@@ -187,7 +194,13 @@ def add_layer_form(spec: ModelSpec, t) -> None:
         key=where_key,
         format_func=lambda p: t("at_end") if p == 0 else t("before", position=p),
     )
-    button_column.button(t("add"), key=f"v{version()}-add", on_click=_add_layer, args=(kind_key, where_key))
+    button_column.button(
+        t("add"),
+        key=f"v{version()}-add",
+        on_click=_add_layer,
+        args=(kind_key, where_key),
+        disabled=lesson.model_locked(),
+    )
 
 
 def _on_loss(key: str) -> None:
@@ -211,18 +224,26 @@ def compile_settings(spec: ModelSpec, t) -> None:
     prefix = f"v{version()}-compile"
     losses = list(catalog.LOSSES)
     loss_index = losses.index(spec.loss) if spec.loss in losses else 0
-    st.selectbox(t("loss"), losses, loss_index, key=f"{prefix}-loss", on_change=_on_loss, args=(f"{prefix}-loss",))
+    frozen = lesson.model_locked()
+    loss_key, optimizer_key = f"{prefix}-loss", f"{prefix}-opt"
+    st.selectbox(t("loss"), losses, loss_index, key=loss_key, on_change=_on_loss, args=(loss_key,), disabled=frozen)
     kinds = list(catalog.OPTIMIZERS)
     kind_index = kinds.index(spec.optimizer.kind) if spec.optimizer.kind in kinds else 0
     st.selectbox(
-        t("optimizer"), kinds, kind_index, key=f"{prefix}-opt", on_change=_on_optimizer, args=(f"{prefix}-opt",)
+        t("optimizer"),
+        kinds,
+        kind_index,
+        key=optimizer_key,
+        on_change=_on_optimizer,
+        args=(optimizer_key,),
+        disabled=frozen,
     )
     if spec.optimizer.kind not in catalog.OPTIMIZERS:
         return
     for param in catalog.OPTIMIZERS[spec.optimizer.kind]:
         key = f"{prefix}-opt-{param.name}"
         value = spec.optimizer.args.get(param.name, param.default)
-        callback = {"key": key, "on_change": _on_optimizer_arg, "args": (param, key)}
+        callback = {"key": key, "on_change": _on_optimizer_arg, "args": (param, key), "disabled": frozen}
         if param.kind == "bool":
             st.checkbox(t("opt_" + param.name), bool(value), **callback)
         else:

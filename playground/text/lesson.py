@@ -1,0 +1,34 @@
+"""Text of teacher links (lessons) and the shared sidebar tools."""
+
+from playground.i18n import Catalogue
+
+CATALOGUE = Catalogue(
+    "lesson",
+    en={
+        "teacher": "Teacher link",
+        "teacher_help": "Fix this page's settings for a class: choose what students may not change, "
+        "then copy the link and hand it out.",
+        "lock": "Lock these controls",
+        "model": "the model",
+        "hide": "Hide locked controls",
+        "link": "Link for students (opens this page with these settings):",
+        "locked_help": "Set by your teacher's lesson link.",
+        "lesson_active": "Lesson link: {count} setting(s) fixed by your teacher.",
+        "broken": "The lesson link could not be read ({detail}); the defaults are shown instead.",
+        "presentation": "Presentation mode (large type)",
+        "presentation_help": "Larger text and charts for a projector.",
+    },
+    zh={
+        "teacher": "教师链接",
+        "teacher_help": "为课堂固定本页的设置：选择学生不能修改的内容，然后复制链接发给学生。",
+        "lock": "锁定这些控件",
+        "model": "模型",
+        "hide": "隐藏被锁定的控件",
+        "link": "学生链接（以这些设置打开本页）：",
+        "locked_help": "由老师的课程链接设定。",
+        "lesson_active": "课程链接：老师固定了 {count} 项设置。",
+        "broken": "无法读取课程链接（{detail}）；改为显示默认设置。",
+        "presentation": "演示模式（大字号）",
+        "presentation_help": "为投影仪放大文字和图表。",
+    },
+)

@@ -1,0 +1,102 @@
+"""Teacher links in the app: apply a lesson from the opening link, lock its controls, build new links."""
+
+import streamlit as st
+
+from playground import lessons
+from playground import spec as specs
+from playground.text.lesson import CATALOGUE
+from playground.ui import session
+
+ACTIVE = "lesson"
+ERROR = "lesson_error"
+MODEL = "model"  # the pseudo-control that locks the Build page's model editing
+
+
+def apply_from_link() -> None:
+    """On a session's first run, read ?lesson= and apply its model; later runs keep what was applied."""
+    if ACTIVE in st.session_state:
+        return
+    st.session_state[ACTIVE] = None
+    packed = st.query_params.get("lesson")
+    if not packed:
+        return
+    try:
+        lesson = lessons.decode(packed)
+        if lesson.spec is not None:
+            model_spec = specs.from_dict(lesson.spec)
+            specs.check(model_spec)
+            session.set_spec(model_spec)
+    except (lessons.LessonError, specs.SpecError) as error:
+        st.session_state[ERROR] = str(error)
+        return
+    st.session_state[ACTIVE] = lesson
+
+
+def active() -> lessons.Lesson | None:
+    """The lesson this session was opened with, or None."""
+    return st.session_state.get(ACTIVE)
+
+
+def show_status() -> None:
+    """A one-line note about the lesson link: what it fixed, or why it could not be read."""
+    t = session.translator(CATALOGUE)
+    if error := st.session_state.pop(ERROR, None):
+        st.warning(t("broken", detail=error), icon=":material/link_off:")
+    elif (lesson := active()) and lesson.locked:
+        st.info(t("lesson_active", count=len(lesson.locked)), icon=":material/school:")
+
+
+def locked(key: str) -> bool:
+    """True when the lesson locks this control."""
+    lesson = active()
+    return bool(lesson and key in lesson.locked)
+
+
+def hidden(key: str) -> bool:
+    """True when the lesson locks this control and asks to hide locked controls."""
+    lesson = active()
+    return bool(lesson and lesson.hide_locked and key in lesson.locked)
+
+
+def model_locked() -> bool:
+    """True when the lesson fixes the model: the Build page's editing is disabled."""
+    return locked(MODEL)
+
+
+def value(key: str, default):
+    """The lesson's value for a control, else the default."""
+    lesson = active()
+    if lesson and key in lesson.settings:
+        return type(default)(lesson.settings[key]) if isinstance(default, int | float) else lesson.settings[key]
+    return default
+
+
+def control(key: str) -> dict:
+    """Keyword arguments for a widget: its key, and disabled with an explanation when locked."""
+    if locked(key):
+        return {"key": key, "disabled": True, "help": CATALOGUE.text(session.language(), "locked_help")}
+    return {"key": key}
+
+
+def teacher_panel(page: str, controls: dict[str, str], with_model: bool = False) -> None:
+    """A sidebar expander where a teacher picks locked controls and copies a link that restores this page."""
+    t = session.translator(CATALOGUE)
+    names = ([MODEL] if with_model else []) + list(controls)
+    labels = {MODEL: t("model"), **controls}
+    with st.sidebar.expander(t("teacher"), icon=":material/school:"):
+        st.caption(t("teacher_help"))
+        chosen = st.multiselect(t("lock"), names, format_func=labels.get, key=f"teacher-lock-{page}")
+        hide = st.checkbox(t("hide"), key=f"teacher-hide-{page}")
+        settings = {key: st.session_state[key] for key in controls if _plain(st.session_state.get(key))}
+        model = session.current_spec().to_dict() if with_model else None
+        lesson = lessons.Lesson(page, settings, tuple(chosen), hide, model)
+        query = f"lesson={lessons.encode(lesson)}&lang={session.language()}"
+        base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+        st.caption(t("link"))
+        st.code(f"{base}/{page}?{query}", language=None, wrap_lines=True)
+
+
+def _plain(item) -> bool:
+    return isinstance(item, str | int | float | bool) or (
+        isinstance(item, list) and all(isinstance(x, str | int | float | bool) for x in item)
+    )
