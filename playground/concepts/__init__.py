@@ -1,0 +1,1 @@
+"""Concept explorers: activations, losses, optimizers and back-propagation, computed by Keras itself."""
