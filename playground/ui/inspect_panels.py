@@ -10,12 +10,14 @@ SAMPLE = "draw_sample"  # the test image being inspected (index into the test sp
 SOURCE = "draw_source"
 CELL_TRUE, CELL_PREDICTED = "draw_cell_true", "draw_cell_predicted"
 CONFUSION = "draw_confusion"
+TAB = "draw_inside_tab"
 
 
 def prediction(t, x: np.ndarray, inspection: inference.Inspection, names, true_class: int | None, chart) -> None:
     """What the model sees, the predicted class as a metric, and (in `chart`) every class probability."""
-    st.image(drawing.enlarge(x, 5), caption=t("model_sees"))
+    picture = st.empty()  # shown above the metric, sent after it: the prediction reaches the browser first
     st.metric(t("prediction"), names[inspection.prediction])
+    picture.image(drawing.enlarge(x, 5), caption=t("model_sees"))
     st.caption(t("confidence", percent=f"{inspection.probabilities.max():.1%}"))
     figure = figures.probabilities_bar(
         inspection.probabilities, names, t("probabilities_title"), t("probability"), true_class
@@ -31,45 +33,66 @@ def inside(t, trained, x: np.ndarray, inspection: inference.Inspection, names) -
     """Feature maps (layer picker), Dense activations, first-layer filters and the saliency map."""
     st.subheader(t("inside"))
     st.caption(t("inside_help"))
+    # Only the open tab is computed and sent: each stroke then draws two charts, not six.
     maps_tab, dense_tab, filters_tab, saliency_tab = st.tabs(
-        [t("tab_maps"), t("tab_dense"), t("tab_filters"), t("tab_saliency")]
+        [t("tab_maps"), t("tab_dense"), t("tab_filters"), t("tab_saliency")], key=TAB, on_change="rerun"
     )
-    with maps_tab:
-        layers = {
-            t("layer_label", position=a.position, kind=a.kind, shape=_shape(a.values)): a
-            for a in inspection.activations
-            if a.is_feature_maps
-        }
-        if not layers:
-            st.info(t("no_maps"))
-        else:
-            label = st.selectbox(t("layer"), list(layers), key="draw_layer")
-            chosen = layers[label]
-            title = t("maps_title", position=chosen.position, kind=chosen.kind, count=chosen.values.shape[-1])
-            st.plotly_chart(figures.feature_maps(chosen.values, title, t("map")), key="draw_maps")
-            st.caption(t("maps_help"))
-    with dense_tab:
-        vectors = [a for a in inspection.activations if a.is_vector]
-        for a in vectors:
-            title = t("dense_title", position=a.position, kind=a.kind, count=a.values.shape[0])
-            figure = figures.dense_bars(a.values, title, t("activation"), t("neuron"))
-            st.plotly_chart(figure, key=f"draw_dense_{a.position}")
-        if not vectors:
-            st.info(t("no_dense"))
-    with filters_tab:
-        found = inference.first_layer_filters(trained)
-        if found is None:
-            st.info(t("no_filters"))
-        else:
-            kind, kernels = found
-            title = t("filters_title", count=len(kernels))
-            st.plotly_chart(figures.filters(kernels, title, t("filter")), key="draw_filters")
-            st.caption(t("filters_help_conv" if kind == "Conv2D" else "filters_help_dense"))
-    with saliency_tab:
-        left, right = st.columns([3, 2])
-        title = t("saliency_title", label=names[inspection.prediction])
-        left.plotly_chart(figures.saliency(x, inspection.saliency, title, t("gradient")), key="draw_saliency")
-        right.caption(t("saliency_help"))
+    if maps_tab.open:
+        with maps_tab:
+            _feature_maps(t, inspection)
+    if dense_tab.open:
+        with dense_tab:
+            _dense(t, inspection)
+    if filters_tab.open:
+        with filters_tab:
+            _filters(t, trained)
+    if saliency_tab.open:
+        with saliency_tab:
+            _saliency(t, x, inspection, names)
+
+
+def _feature_maps(t, inspection: inference.Inspection) -> None:
+    layers = {
+        t("layer_label", position=a.position, kind=a.kind, shape=_shape(a.values)): a
+        for a in inspection.activations
+        if a.is_feature_maps
+    }
+    if not layers:
+        st.info(t("no_maps"))
+        return
+    label = st.selectbox(t("layer"), list(layers), key="draw_layer")
+    chosen = layers[label]
+    title = t("maps_title", position=chosen.position, kind=chosen.kind, count=chosen.values.shape[-1])
+    st.plotly_chart(figures.feature_maps(chosen.values, title, t("map")), key="draw_maps")
+    st.caption(t("maps_help"))
+
+
+def _dense(t, inspection: inference.Inspection) -> None:
+    vectors = [a for a in inspection.activations if a.is_vector]
+    for a in vectors:
+        title = t("dense_title", position=a.position, kind=a.kind, count=a.values.shape[0])
+        figure = figures.dense_bars(a.values, title, t("activation"), t("neuron"))
+        st.plotly_chart(figure, key=f"draw_dense_{a.position}")
+    if not vectors:
+        st.info(t("no_dense"))
+
+
+def _filters(t, trained) -> None:
+    found = inference.first_layer_filters(trained)
+    if found is None:
+        st.info(t("no_filters"))
+        return
+    kind, kernels = found
+    title = t("filters_title", count=len(kernels))
+    st.plotly_chart(figures.filters(kernels, title, t("filter")), key="draw_filters")
+    st.caption(t("filters_help_conv" if kind == "Conv2D" else "filters_help_dense"))
+
+
+def _saliency(t, x: np.ndarray, inspection: inference.Inspection, names) -> None:
+    left, right = st.columns([3, 2])
+    title = t("saliency_title", label=names[inspection.prediction])
+    left.plotly_chart(figures.saliency(x, inspection.saliency, title, t("gradient")), key="draw_saliency")
+    right.caption(t("saliency_help"))
 
 
 def _cell_clicked() -> None:
@@ -121,7 +144,7 @@ def test_set(t, dataset, dataset_title: str, evaluation: inference.Evaluation) -
             return
         st.caption(t("cell_count", count=len(examples), true=names[true], predicted=names[predicted]))
         shown = examples[:40]
-        grid, _ = figures.mosaic(dataset.x_test[shown].astype(np.float32) / 255, columns=10, gap=2)
+        grid, _ = figures.mosaic(dataset.x_test[shown].astype(np.float32) / 255, columns=min(10, len(shown)), gap=2)
         st.image(drawing.enlarge(np.nan_to_num(grid, nan=0.35), 2))
         numbers = list(range(len(shown)))
         number = st.selectbox(

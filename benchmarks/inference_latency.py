@@ -1,0 +1,221 @@
+"""How fast the Draw page answers: its inference path vs model.predict, and mouse-up → prediction in chromium.
+
+Run:  python benchmarks/inference_latency.py [--quick] [--no-browser]
+
+1. In one process, on one prepared drawing and the demo model: the page's path (one compiled call that
+   returns the probabilities, every layer's activation and the saliency map) vs `model.predict(x)` of
+   plain Keras on the same weights. Goal: the page's path at least 10× faster.
+2. In chromium (Playwright, headless): the time from the mouse-up that ends a stroke to the page showing
+   the new "Prediction", vs the same stroke on a bare page holding only the same canvas and one metric
+   (the least any canvas page can cost: the canvas's own 200 ms send delay, the websocket and a rerun).
+   Both servers run side by side; goal: the Draw page within 1.2× of the bare page.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BARE_PAGE = """
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+result = st_canvas(stroke_width=20, stroke_color="#FFFFFF", background_color="#000000", height=280, width=280,
+                   drawing_mode="freedraw", return_image_data=True, key="draw_canvas")
+image = result.image_data  # decode the PNG as the Draw page does
+st.metric("Prediction", len((result.json_data or {}).get("objects", [])) if image is not None else 0)
+"""
+CANVAS = "[data-testid='stBidiComponentIsolated'] canvas.upper-canvas"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+# Records when the stroke's mouse-up happens and when the metric's text next changes, in page time.
+WATCH = """() => {
+  window.__bench = {up: null, changed: null};
+  const read = () => {
+    const metric = [...document.querySelectorAll('[data-testid="stMetric"]')].find(m => m.innerText.startsWith('Prediction'));
+    return metric ? metric.querySelector('[data-testid="stMetricValue"]').innerText : null;
+  };
+  window.__bench.before = read();
+  document.addEventListener('mouseup', () => { window.__bench.up = performance.now(); }, {capture: true, once: true});
+  const observer = new MutationObserver(() => {
+    const now = read();
+    if (window.__bench.up !== null && window.__bench.changed === null && now !== null && now !== window.__bench.before) {
+      window.__bench.changed = performance.now(); observer.disconnect();
+    }
+  });
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def median_ms(function, repeats: int) -> float:
+    """The median wall time of function() in milliseconds, after two warm-up calls."""
+    function(), function()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def inference_speed(repeats: int) -> None:
+    """Print the page's inference path against model.predict on one image."""
+    import numpy as np
+
+    from playground import drawing, inference, strokes
+    from playground.model import build_model
+
+    trained = inference.demo_model()
+    drawn = strokes.drawing(7)
+    x = drawing.prepare(drawn)
+    model = build_model(trained.spec, compile=False)
+    model.set_weights(trained.weights)
+    batch = x[None, ..., None]
+    np.testing.assert_allclose(
+        inference.inspect(trained, x).probabilities, model.predict(batch, verbose=0)[0], atol=1e-5
+    )
+    page = median_ms(lambda: inference.inspect(trained, x), repeats)
+    predict = median_ms(lambda: model.predict(batch, verbose=0), repeats)
+    direct = median_ms(lambda: model(batch, training=False), repeats)
+    prepare = median_ms(lambda: drawing.prepare(drawn), repeats)
+    print(f"1. Inference on one image (median of {repeats}, demo model = seed CNN, 8 layers)")
+    print(f"   page path: probabilities + all 8 activations + saliency, one call   {page:8.2f} ms")
+    print(f"   model.predict(x)                                                    {predict:8.2f} ms")
+    print(f"   model(x) called directly (for reference)                            {direct:8.2f} ms")
+    print(f"   preprocessing of the 280×280 canvas (drawing.prepare)               {prepare:8.2f} ms")
+    print(f"   → ratio: the page's path is {predict / page:.1f}× faster than model.predict (goal ≥ 10×)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(script: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """A headless `streamlit run script` on a free port; returns the process and its URL once healthy."""
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
+               f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+               "--server.fileWatcherType=none"]  # fmt: skip
+    env = {**os.environ, "PLAYGROUND_OFFLINE": "1"}
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"streamlit did not start; see {log}")
+
+
+def wait_idle(tab) -> None:
+    """Until Streamlit has finished running the script."""
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')"
+    )
+
+
+def draw(tab, digit: int) -> None:
+    """Draw the digit's first stroke with the mouse, as a person would."""
+    from playground import strokes
+
+    box = tab.locator(CANVAS).bounding_box()
+    stroke = strokes.canvas_strokes(digit, strokes.STYLES[0])[0]
+    tab.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
+    tab.mouse.down()
+    for x, y in stroke[1:]:
+        tab.mouse.move(box["x"] + x, box["y"] + y, steps=2)
+    tab.mouse.up()
+
+
+CLEARED = """() => {
+  const metric = [...document.querySelectorAll('[data-testid="stMetric"]')].find(m => m.innerText.startsWith('Prediction'));
+  return !metric || metric.querySelector('[data-testid="stMetricValue"]').innerText === '0';
+}"""
+
+
+def clear(tab) -> None:
+    """Reset the canvas with its toolbar's bin button and wait until the page shows no prediction."""
+    tab.locator(CANVAS).hover()
+    tab.get_by_role("button", name="Reset canvas & history").click()
+    tab.wait_for_function(CLEARED)
+    wait_idle(tab)
+
+
+def stroke_latencies(browser, url: str, trials: int) -> list[float]:
+    """Mouse-up → new metric text, in ms, for `trials` single-stroke digits drawn on an emptied canvas."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto(url)
+    tab.wait_for_selector(CANVAS)
+    wait_idle(tab)
+    latencies = []
+    for trial in range(trials + 1):
+        tab.evaluate(WATCH)
+        draw(tab, (0, 7, 2, 3, 6)[trial % 5])
+        tab.wait_for_function("() => window.__bench.changed !== null")
+        if trial:  # the first stroke warms the page up (imports, first trace)
+            latencies.append(tab.evaluate("() => window.__bench.changed - window.__bench.up"))
+        wait_idle(tab)
+        clear(tab)
+    context.close()
+    return latencies
+
+
+def browser_latency(trials: int) -> None:
+    """Print mouse-up → prediction on the Draw page vs the bare canvas page."""
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(tempfile.mkdtemp(prefix="latency-"))
+    bare_script = folder / "bare_canvas.py"
+    bare_script.write_text(BARE_PAGE)
+    servers = [start_server(ROOT / "app.py", folder / "app.log"), start_server(bare_script, folder / "bare.log")]
+    try:
+        with sync_playwright() as playwright:
+            executable = os.environ.get("PLAYGROUND_BROWSER") or (
+                "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+            )
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            draw_page = stroke_latencies(browser, servers[0][1] + "/draw", trials)
+            bare_page = stroke_latencies(browser, servers[1][1], trials)
+            browser.close()
+    finally:
+        for process, _ in servers:
+            process.terminate()
+            process.wait(timeout=20)
+    page_ms, bare_ms = statistics.median(draw_page), statistics.median(bare_page)
+    print(f"2. Mouse-up → prediction shown, in chromium (median of {trials} strokes each)")
+    print(f"   Draw page (prediction, probabilities, feature maps, saliency, …)   {page_ms:8.0f} ms")
+    print(f"   bare page (the same canvas and one metric)                          {bare_ms:8.0f} ms")
+    print(f"   → ratio: the Draw page takes {page_ms / bare_ms:.2f}× the bare page's time (goal ≤ 1.2×)")
+    print(f"   all strokes, Draw page: {', '.join(f'{v:.0f}' for v in draw_page)}")
+    print(f"   all strokes, bare page: {', '.join(f'{v:.0f}' for v in bare_page)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and strokes (well under a minute)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the chromium measurement")
+    args = parser.parse_args()
+    inference_speed(repeats=20 if args.quick else 200)
+    if not args.no_browser:
+        browser_latency(trials=3 if args.quick else 12)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Looking inside a trained model: one compiled multi-output function per architecture, weights swapped in.
+
+Every Keras model traced in a process leaks memory that TensorFlow never returns, so the server must
+not build a model per trained weight set. Instead it keeps a few Inspectors (an LRU keyed by the
+architecture), each holding a built model and its tf.functions, and assigns a trained model's
+weights into it with set_weights, which retraces nothing. One call returns the probabilities, every
+layer's activation and the saliency map for an image.
+"""
+
+import functools
+import hashlib
+import json
+import os
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from playground import bundle, data
+from playground.backend import keras, tf
+from playground.bundle import TrainedModel
+from playground.model import build_model
+from playground.spec import ModelSpec, layer_arg
+
+DEMO_PATH = Path(__file__).parent / "assets" / "demo_model.zip"
+CACHED_ARCHITECTURES = 4
+# See Inspector.__init__; PLAYGROUND_XLA=0 turns it off (benchmarks/inference_memory.py measures both ways).
+USE_XLA = os.environ.get("PLAYGROUND_XLA", "1") != "0"
+EVALUATION_BATCH = 500
+CACHED_EVALUATIONS = 8
+FEATURE_MAP_KINDS = frozenset({"Conv2D", "MaxPooling2D", "AveragePooling2D", "BatchNormalization"})
+VECTOR_KINDS = frozenset({"Dense", "GlobalAveragePooling2D"})
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One layer's output for one input: (height, width, channels) feature maps or a (units,) vector."""
+
+    position: int  # 1-based, as on the Build page
+    kind: str
+    values: np.ndarray
+
+    @property
+    def is_feature_maps(self) -> bool:
+        """True for a spatial output worth showing as a grid of maps."""
+        return self.values.ndim == 3 and self.kind in FEATURE_MAP_KINDS
+
+    @property
+    def is_vector(self) -> bool:
+        """True for a Dense-like output worth showing as bars."""
+        return self.values.ndim == 1 and self.kind in VECTOR_KINDS
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What the model makes of one input: class probabilities, every layer's activation, saliency."""
+
+    probabilities: np.ndarray  # (classes,)
+    activations: tuple[Activation, ...]
+    saliency: np.ndarray  # (height, width): d(score of the predicted class) / d(input pixel)
+
+    @property
+    def prediction(self) -> int:
+        """The most probable class."""
+        return int(np.argmax(self.probabilities))
+
+
+@functools.lru_cache(maxsize=1)
+def demo_model() -> TrainedModel:
+    """The bundled demo: the seed CNN trained on the MNIST sample (scripts/make_demo_model.py makes it)."""
+    return bundle.from_bytes(DEMO_PATH.read_bytes())
+
+
+def architecture_key(spec: ModelSpec) -> str:
+    """What identifies an architecture: the spec's JSON without its training settings."""
+    layers = [layer.to_dict() for layer in spec.layers]
+    return json.dumps({"input_shape": list(spec.input_shape), "num_classes": spec.num_classes, "layers": layers})
+
+
+def _score_dense(spec: ModelSpec) -> int | None:
+    """Index of the Dense layer whose pre-activation is the class score, when the model ends in one."""
+    for index in range(len(spec.layers) - 1, -1, -1):
+        kind = spec.layers[index].kind
+        if kind == "Dense":
+            return index
+        if kind != "Dropout":  # Dropout is the identity at inference
+            return None
+    return None
+
+
+class Inspector:
+    """One architecture's model and compiled functions; any trained weights of that architecture load in."""
+
+    def __init__(self, spec: ModelSpec):
+        self.spec = spec
+        self.model = build_model(spec, compile=False)
+        self._layers_model = keras.Model(self.model.inputs[0], [layer.output for layer in self.model.layers])
+        self._score_index = _score_dense(spec)
+        self._lock = threading.Lock()
+        self._loaded: str | None = None
+        self.traces = 0  # how often a function was traced: stays 2 however many weight sets load
+        signature = [tf.TensorSpec((None, *spec.input_shape), tf.float32)]
+        # XLA-compiled: Streamlit runs keras.backend.clear_session() after every script run, which empties
+        # TensorFlow's kernel cache and makes a plain tf.function pay ~100 ms per call to re-create kernels;
+        # an XLA executable survives it (~2 ms per call).
+        self._inspect = tf.function(self._inspect_graph, input_signature=signature, jit_compile=USE_XLA)
+        self._predict = tf.function(self._predict_graph, input_signature=signature)
+
+    def _scores(self, x, outputs):
+        if self._score_index is None or layer_arg(self.spec.layers[self._score_index], "activation") == "linear":
+            return outputs[-1]
+        dense = self.model.layers[self._score_index]
+        features = outputs[self._score_index - 1] if self._score_index > 0 else x
+        return keras.ops.matmul(features, dense.kernel) + dense.bias
+
+    def _inspect_graph(self, x):
+        self.traces += 1  # a Python side effect: runs only while tracing
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            outputs = self._layers_model(x, training=False)
+            outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
+            scores = self._scores(x, outputs)
+            predicted = tf.argmax(outputs[-1], axis=-1)
+            chosen = tf.gather(scores, predicted, batch_dims=1)
+        return list(outputs), tape.gradient(chosen, x)
+
+    def _predict_graph(self, x):
+        self.traces += 1
+        return self.model(x, training=False)
+
+    def _load(self, trained: TrainedModel) -> None:
+        digest = weights_digest(trained)
+        if digest != self._loaded:
+            self.model.set_weights(trained.weights)
+            self._loaded = digest
+
+    def warm_up(self) -> None:
+        """Trace and compile the inspection function now, so the first drawing does not wait for it."""
+        with self._lock:
+            self._inspect(tf.zeros((1, *self.spec.input_shape), tf.float32))
+
+    def inspect(self, trained: TrainedModel, image: np.ndarray) -> Inspection:
+        """Probabilities, every layer's activation and the saliency map for one (H, W) or (H, W, C) image."""
+        x = np.asarray(image, dtype=np.float32).reshape((1, *self.spec.input_shape))
+        with self._lock:
+            self._load(trained)
+            outputs, gradient = self._inspect(tf.constant(x))
+            values = [np.asarray(output)[0] for output in outputs]
+            saliency = np.asarray(gradient)[0]
+        activations = tuple(
+            Activation(position, layer.kind, value)
+            for position, (layer, value) in enumerate(zip(self.spec.layers, values, strict=True), start=1)
+        )
+        saliency = saliency[..., 0] if saliency.ndim == 3 else saliency
+        return Inspection(values[-1], activations, saliency)
+
+    def predict(self, trained: TrainedModel, x: np.ndarray, batch: int = EVALUATION_BATCH) -> np.ndarray:
+        """Class probabilities (N, classes) for model inputs x (N, H, W, C), in batches."""
+        x = np.asarray(x, dtype=np.float32).reshape((-1, *self.spec.input_shape))
+        parts = []
+        with self._lock:
+            self._load(trained)
+            for start in range(0, len(x), batch):
+                parts.append(np.asarray(self._predict(tf.constant(x[start : start + batch]))))
+        return np.concatenate(parts) if parts else np.zeros((0, self.spec.num_classes), np.float32)
+
+
+_inspectors: OrderedDict[str, Inspector] = OrderedDict()
+_building: dict[str, threading.Event] = {}  # architectures some thread is building right now
+_inspectors_lock = threading.Lock()
+
+
+def inspector(spec: ModelSpec) -> Inspector:
+    """The shared Inspector of this architecture, built once and kept while it is among the recent few."""
+    key = architecture_key(spec)
+    while True:
+        with _inspectors_lock:
+            found = _inspectors.get(key)
+            if found is not None:
+                _inspectors.move_to_end(key)
+                return found
+            building = _building.get(key)
+            if building is None:
+                _building[key] = threading.Event()
+                break
+        building.wait()  # another session (or the warm-up) is building it: use theirs, never build twice
+    try:
+        built = Inspector(spec)  # outside the lock: building takes a while and must not block other sessions
+        with _inspectors_lock:
+            _inspectors[key] = built
+            while len(_inspectors) > CACHED_ARCHITECTURES:
+                _inspectors.popitem(last=False)
+        return built
+    finally:
+        with _inspectors_lock:
+            _building.pop(key).set()
+
+
+def warm_up(spec: ModelSpec) -> None:
+    """Build and compile this architecture's Inspector in a background thread, ahead of the first drawing."""
+    key = architecture_key(spec)
+    with _inspectors_lock:
+        if key in _inspectors or key in _building:
+            return
+    threading.Thread(target=lambda: inspector(spec).warm_up(), name="inspector-warm-up", daemon=True).start()
+
+
+def cached_architectures() -> int:
+    """How many Inspectors the process holds now."""
+    return len(_inspectors)
+
+
+_digests: "weakref.WeakKeyDictionary[TrainedModel, str]" = weakref.WeakKeyDictionary()
+
+
+def weights_digest(trained: TrainedModel) -> str:
+    """A fingerprint of the trained weights, computed once per TrainedModel."""
+    digest = _digests.get(trained)
+    if digest is None:
+        hasher = hashlib.blake2b(digest_size=16)
+        for array in trained.weights:
+            hasher.update(str(array.shape).encode())
+            hasher.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
+        digest = _digests[trained] = hasher.hexdigest()
+    return digest
+
+
+def inspect(trained: TrainedModel, image: np.ndarray) -> Inspection:
+    """What the trained model makes of one image: probabilities, activations, saliency (one call)."""
+    return inspector(trained.spec).inspect(trained, image)
+
+
+def predict(trained: TrainedModel, x: np.ndarray) -> np.ndarray:
+    """Class probabilities (N, classes) for model inputs (N, H, W, C)."""
+    return inspector(trained.spec).predict(trained, x)
+
+
+def first_layer_filters(trained: TrainedModel) -> tuple[str, np.ndarray] | None:
+    """The first weighted layer's learned filters as images (n, h, w): Conv2D kernels or Dense weight images."""
+    for layer in trained.spec.layers:
+        if layer.kind == "Conv2D":
+            kernel = trained.weights[0]  # (kh, kw, channels, filters)
+            return "Conv2D", np.moveaxis(kernel.mean(axis=2), -1, 0)
+        if layer.kind == "Dense":
+            kernel = trained.weights[0]  # (inputs, units): each unit's weights over the flattened image
+            height, width = trained.spec.input_shape[:2]
+            if kernel.shape[0] != height * width * trained.spec.input_shape[-1]:
+                return None
+            images = kernel.T.reshape((-1, *trained.spec.input_shape)).mean(axis=-1)
+            return "Dense", images
+        if layer.kind == "BatchNormalization":
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The model on a dataset's test split: every prediction, the confusion matrix, per-class accuracy."""
+
+    labels: np.ndarray  # (N,) true classes
+    predictions: np.ndarray  # (N,)
+    probabilities: np.ndarray  # (N, classes)
+    class_names: tuple[str, ...]
+
+    @property
+    def confusion(self) -> np.ndarray:
+        """counts[true, predicted]."""
+        classes = len(self.class_names)
+        pairs = self.labels.astype(np.int64) * classes + self.predictions
+        return np.bincount(pairs, minlength=classes * classes).reshape(classes, classes)
+
+    @property
+    def accuracy(self) -> float:
+        """The fraction of test images classified correctly."""
+        return float(np.mean(self.labels == self.predictions))
+
+    def per_class_accuracy(self) -> np.ndarray:
+        """Recall of every class: correct / test images of that class (NaN for a class with none)."""
+        confusion = self.confusion
+        totals = confusion.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(totals > 0, np.diag(confusion) / totals, np.nan)
+
+    def examples(self, true: int, predicted: int) -> np.ndarray:
+        """Indices of the test images of class `true` that the model called `predicted`."""
+        return np.flatnonzero((self.labels == true) & (self.predictions == predicted))
+
+    def mistakes(self) -> np.ndarray:
+        """Indices of the misclassified test images."""
+        return np.flatnonzero(self.labels != self.predictions)
+
+
+_evaluations: OrderedDict[tuple[str, str], Evaluation] = OrderedDict()
+_evaluations_lock = threading.Lock()
+
+
+def evaluate(trained: TrainedModel, dataset: data.Dataset) -> Evaluation:
+    """The trained model's predictions on the dataset's test split (remembered for the last few models)."""
+    key = (weights_digest(trained) + architecture_key(trained.spec), dataset.name)
+    with _evaluations_lock:
+        if key in _evaluations:
+            _evaluations.move_to_end(key)
+            return _evaluations[key]
+    probabilities = predict(trained, data.images_as_input(dataset.x_test))
+    evaluation = Evaluation(dataset.y_test, probabilities.argmax(axis=1), probabilities, dataset.class_names)
+    with _evaluations_lock:
+        _evaluations[key] = evaluation
+        while len(_evaluations) > CACHED_EVALUATIONS:
+            _evaluations.popitem(last=False)
+    return evaluation
