@@ -5,11 +5,10 @@ import contextlib
 import numpy as np
 import streamlit as st
 
-from playground import data, drawing, inference
-from playground.text.common import CATALOGUE as COMMON
+from playground import bundle, data, drawing, inference
 from playground.text.draw import CATALOGUE
 from playground.ui import inspect_panels as panels
-from playground.ui import session
+from playground.ui import persistence, session
 
 t = session.translator(CATALOGUE)
 UPLOAD_MB = drawing.MAX_UPLOAD_BYTES // 2**20
@@ -137,9 +136,9 @@ try:
 except data.DatasetUnavailable as error:
     dataset = None
     st.warning(t("dataset_missing", dataset=trained.dataset, detail=str(error)))
-names = dataset.class_names if dataset else tuple(str(i) for i in range(trained.spec.num_classes))
+names = dataset.class_names if dataset else bundle.class_names(trained)
 workbench(trained, dataset, names)
 if dataset is not None:
     st.divider()
-    dataset_title = session.translator(COMMON)("dataset_" + dataset.name)
+    dataset_title = persistence.dataset_title(dataset.name)
     panels.test_set(t, dataset, dataset_title, inference.evaluate(trained, dataset))

@@ -1,19 +1,42 @@
-"""A trained model as plain data, and its safe zip bundle: spec.json + weights .npz + history + metadata."""
+"""A trained model as plain data, and its safe zip bundle: spec.json + weights .npz + history + metadata.
 
+Loading a bundle never unpickles and never deserializes a Keras object (Keras's `safe_mode` has been bypassed
+repeatedly): the spec is validated against the catalog, every array header is checked against the architecture's
+shapes before the array is read, arrays load with allow_pickle=False, and sizes are capped at every level (the
+bundle, each member, each inner .npz member), so a zip bomb is refused before it unpacks.
+"""
+
+import datetime
+import importlib.metadata
 import io
 import json
+import math
+import platform
+import tempfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+import playground
 from playground import spec as specs
+from playground.runs import History, TrainSettings
 from playground.spec import ModelSpec
+from playground.text.files import CATALOGUE as MESSAGES
 
 MAX_BUNDLE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_MEMBERS = 32
+MAX_JSON_BYTES = {"spec.json": 1 * 2**20, "metadata.json": 1 * 2**20, "history.json": 20 * 2**20}
+MAX_HISTORY_POINTS = 100_000
 FORMAT = "deep-learning-playground-bundle/1"
+
+# Slot variables per trainable weight, and extra scalars, of each catalog optimizer (beyond `iteration` and
+# `learning_rate`); tests hold this table against Keras.
+_OPTIMIZER_SLOTS = {"Adam": 2, "AdamW": 2, "Adamax": 2, "Adadelta": 2, "Nadam": 2, "Adagrad": 1, "Lion": 1}
+_OPTIMIZER_EXTRA_SCALARS = {"Nadam": 1}
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,25 +52,107 @@ class TrainedModel:
 
 
 class BundleError(ValueError):
-    """A bundle that cannot be loaded safely; the message says why."""
+    """A bundle that cannot be loaded safely; str() says why in English, message(language) in any language."""
+
+    def __init__(self, key: str, /, problems: tuple = (), **params: object):
+        self.key, self.params, self.problems = key, params, tuple(problems)
+        super().__init__(self.message("en"))
+
+    def message(self, language: str = "en") -> str:
+        """Why the bundle was refused, as one sentence in the given language."""
+        params = dict(self.params)
+        if self.problems:
+            params["detail"] = "; ".join(problem.message(language) for problem in self.problems)
+        return MESSAGES.text(language, "bundle_" + self.key, **params)
+
+
+# ---------------------------------------------------------------- shapes the architecture implies
 
 
 def expected_weight_shapes(spec: ModelSpec) -> list[tuple[int, ...]]:
     """The shapes of model.get_weights() for this spec, inferred without Keras."""
+    return [shape for shape, _ in _weight_shapes(spec)]
+
+
+def _weight_shapes(spec: ModelSpec) -> list[tuple[tuple[int, ...], bool]]:
+    """(shape, trainable) of every weight, in get_weights() order."""
     report = specs.check(spec)
     shapes, previous = [], tuple(spec.input_shape)
     for layer, inferred in zip(spec.layers, report.shapes, strict=True):
         if layer.kind == "Dense":
             units = inferred.output_shape[0]
-            shapes += [(previous[-1], units), (units,)]
+            shapes += [((previous[-1], units), True), ((units,), True)]
         elif layer.kind == "Conv2D":
             kernel = specs._pair(specs.layer_arg(layer, "kernel_size"))
             filters = inferred.output_shape[-1]
-            shapes += [(*kernel, previous[-1], filters), (filters,)]
-        elif layer.kind == "BatchNormalization":
-            shapes += [(previous[-1],)] * 4
+            shapes += [((*kernel, previous[-1], filters), True), ((filters,), True)]
+        elif layer.kind == "BatchNormalization":  # gamma, beta, then the moving mean and variance
+            channels = (previous[-1],)
+            shapes += [(channels, True), (channels, True), (channels, False), (channels, False)]
         previous = inferred.output_shape
     return shapes
+
+
+def _optimizer_slots(spec: ModelSpec) -> tuple[int, int]:
+    """(slot variables per trainable weight, extra scalar variables) of the spec's optimizer."""
+    kind, args = spec.optimizer.kind, spec.optimizer.args
+    if kind == "SGD":
+        return (1 if float(args.get("momentum", 0.0)) > 0 else 0), 0
+    if kind == "RMSprop":
+        return 1 + (1 if float(args.get("momentum", 0.0)) > 0 else 0), 0
+    return _OPTIMIZER_SLOTS.get(kind, 0), _OPTIMIZER_EXTRA_SCALARS.get(kind, 0)
+
+
+def expected_optimizer_shapes(spec: ModelSpec) -> list[tuple[int, ...]]:
+    """The shapes of the built optimizer's variables, sorted (Keras orders them differently per optimizer)."""
+    slots, extra = _optimizer_slots(spec)
+    trainable = [shape for shape, is_trainable in _weight_shapes(spec) if is_trainable]
+    return sorted([(), ()] + [()] * extra + trainable * slots)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def versions() -> dict[str, str]:
+    """The versions of what wrote a bundle: this playground, Python, NumPy, Keras and TensorFlow."""
+    found = {"playground": playground.__version__, "python": platform.python_version(), "numpy": np.__version__}
+    for name, packages in (("keras", ("keras",)), ("tensorflow", ("tensorflow-cpu", "tensorflow"))):
+        for package in packages:
+            try:
+                found[name] = importlib.metadata.version(package)
+                break
+            except importlib.metadata.PackageNotFoundError:
+                continue
+    return found
+
+
+def class_names(trained: TrainedModel) -> tuple[str, ...]:
+    """The model's class names: its dataset's when available, else those its bundle carried, else 0, 1, 2, …"""
+    from playground import data  # not at import time: data is not needed to read or write a bundle
+
+    try:
+        if data.is_cached(trained.dataset):
+            names = data.load(trained.dataset).class_names
+            if len(names) == trained.spec.num_classes:
+                return tuple(names)
+    except (data.DatasetUnavailable, KeyError, OSError, ValueError):
+        pass
+    carried = trained.metadata.get("class_names")
+    if _valid_class_names(carried, trained.spec.num_classes):
+        return tuple(carried)
+    return tuple(str(i) for i in range(trained.spec.num_classes))
+
+
+def metadata_for(trained: TrainedModel) -> dict:
+    """The metadata.json of a bundle: the model's own metadata, then format, dataset, class names and versions."""
+    return {
+        **trained.metadata,
+        "format": FORMAT,
+        "dataset": trained.dataset,
+        "class_names": list(class_names(trained)),
+        "exported": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "versions": versions(),
+    }
 
 
 def _npz_bytes(arrays: tuple[np.ndarray, ...]) -> bytes:
@@ -58,57 +163,156 @@ def _npz_bytes(arrays: tuple[np.ndarray, ...]) -> bytes:
 
 def to_bytes(trained: TrainedModel) -> bytes:
     """The trained model as a zip bundle."""
-    metadata = {"format": FORMAT, "dataset": trained.dataset, **trained.metadata}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("spec.json", trained.spec.to_json())
         archive.writestr("weights.npz", _npz_bytes(trained.weights))
         archive.writestr("optimizer.npz", _npz_bytes(trained.optimizer_state))
         archive.writestr("history.json", json.dumps(dict(trained.history)))
-        archive.writestr("metadata.json", json.dumps(metadata, default=str))
+        archive.writestr("metadata.json", json.dumps(metadata_for(trained), default=str))
     return buffer.getvalue()
 
 
-def _read_arrays(archive: zipfile.ZipFile, name: str) -> tuple[np.ndarray, ...]:
+def to_keras_file(trained: TrainedModel) -> bytes:
+    """The trained model as a `.keras` file (architecture, compile settings, weights) for plain Keras."""
+    from playground.model import build_model  # Keras loads for this export only
+
+    model = build_model(trained.spec)
+    model.set_weights(list(trained.weights))
+    if trained.optimizer_state:
+        model.optimizer.build(model.trainable_variables)
+        if len(model.optimizer.variables) == len(trained.optimizer_state):
+            for variable, value in zip(model.optimizer.variables, trained.optimizer_state, strict=True):
+                variable.assign(value)
+    with tempfile.TemporaryDirectory(prefix="playground-keras-") as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def file_stem(trained: TrainedModel) -> str:
+    """A file name (without extension) for downloads, e.g. 'model-run3-mnist-sample'."""
+    run = trained.metadata.get("run_id")
+    dataset = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(trained.dataset))[:40]
+    return f"model-run{run}-{dataset}" if isinstance(run, int) else f"model-{dataset}"
+
+
+# ---------------------------------------------------------------- reading, safely
+
+
+def _open(data: bytes) -> zipfile.ZipFile:
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise BundleError("too_large", mb=MAX_BUNDLE_BYTES // 2**20)
     try:
-        with np.load(io.BytesIO(archive.read(name)), allow_pickle=False) as file:
-            return tuple(file[f"arr_{i}"] for i in range(len(file.files)))
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile, EOFError) as error:
-        raise BundleError(f"{name} is not a valid array file ({error}).") from None
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise BundleError("not_zip") from None
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise BundleError("too_many_members", count=len(infos), limit=MAX_MEMBERS)
+    names = {info.filename for info in infos}
+    missing = {"spec.json", "weights.npz"} - names
+    if missing:
+        raise BundleError("missing", names=", ".join(sorted(missing)))
+    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+        raise BundleError("zip_bomb", name="bundle")
+    for info in infos:
+        if info.filename in MAX_JSON_BYTES and info.file_size > MAX_JSON_BYTES[info.filename]:
+            raise BundleError("member_too_large", name=info.filename, mb=MAX_JSON_BYTES[info.filename] // 2**20)
+    return archive
 
 
 def _read_json(archive: zipfile.ZipFile, name: str) -> object:
     try:
         return json.loads(archive.read(name))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise BundleError(f"{name} is not valid JSON ({error}).") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise BundleError("bad_json", name=name, detail=str(error)[:200]) from None
 
 
-def _open(data: bytes) -> zipfile.ZipFile:
-    if len(data) > MAX_BUNDLE_BYTES:
-        raise BundleError(f"the file is larger than {MAX_BUNDLE_BYTES // 2**20} MB.")
+def _array_header(member) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype an .npy stream declares, read without reading the array."""
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+    else:
+        shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+    return tuple(shape), dtype
+
+
+def _read_arrays(archive: zipfile.ZipFile, name: str, expected: list | None = None, kinds: str = "f") -> tuple:
+    """The arrays of an inner .npz, in order; headers are checked (no objects, dtype kinds, shapes) before reading."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise BundleError("the file is not a model bundle (not a zip archive).") from None
-    names = set(archive.namelist())
-    missing = {"spec.json", "weights.npz"} - names
-    if missing:
-        raise BundleError(f"the bundle lacks {', '.join(sorted(missing))}.")
-    if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-        raise BundleError("the bundle unpacks to more than the allowed size (a zip bomb?).")
-    return archive
+        inner = zipfile.ZipFile(io.BytesIO(archive.read(name)))
+        infos = inner.infolist()
+        if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+            raise BundleError("zip_bomb", name=name)
+        by_name = {info.filename: info for info in infos}
+        count = len(infos)
+        if set(by_name) != {f"arr_{i}.npy" for i in range(count)}:
+            raise BundleError("not_arrays", name=name)
+        headers = []
+        for index in range(count):
+            with inner.open(by_name[f"arr_{index}.npy"]) as member:
+                shape, dtype = _array_header(member)
+            if dtype.hasobject:
+                raise BundleError("pickled", name=name)
+            if dtype.kind not in kinds:
+                raise BundleError("not_floats", name=name, index=index, dtype=str(dtype))
+            headers.append(shape)
+        if expected is not None and count != len(expected):
+            raise BundleError("weight_count", found=count, needed=len(expected))
+        for index, shape in enumerate(headers):
+            if expected is not None and shape != expected[index]:
+                raise BundleError("weight_shape", index=index, shape=shape, expected=expected[index])
+        arrays = []
+        for index in range(count):
+            with inner.open(by_name[f"arr_{index}.npy"]) as member:
+                array = np.load(io.BytesIO(member.read()), allow_pickle=False)
+            if not np.all(np.isfinite(array)):
+                raise BundleError("not_finite", name=name, index=index)
+            arrays.append(array)
+        return tuple(arrays)
+    except BundleError:
+        raise
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError) as error:
+        raise BundleError("bad_npz", name=name, detail=str(error)[:200]) from None
 
 
-def _check_weights(spec: ModelSpec, weights: tuple[np.ndarray, ...]) -> None:
-    expected = expected_weight_shapes(spec)
-    if len(weights) != len(expected):
-        raise BundleError(f"the bundle has {len(weights)} weight arrays but the model needs {len(expected)}.")
-    for index, (array, shape) in enumerate(zip(weights, expected, strict=True)):
-        if tuple(array.shape) != shape or array.dtype.kind != "f":
-            raise BundleError(f"weight array {index} has shape {array.shape} ({array.dtype}); expected {shape} floats.")
-        if not np.all(np.isfinite(array)):
-            raise BundleError(f"weight array {index} holds NaN or infinite values.")
+def _check_optimizer(spec: ModelSpec, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """The optimizer state if it fits the spec's optimizer, () when it was never built; else BundleError."""
+    if not state or (len(state) == 2 and all(array.shape == () for array in state)):
+        return ()  # an optimizer that never took a step: continuing starts it afresh
+    expected = expected_optimizer_shapes(spec)
+    found = sorted(tuple(array.shape) for array in state)
+    if found != expected:
+        raise BundleError("optimizer", count=len(state), kind=spec.optimizer.kind, expected=len(expected))
+    return state
+
+
+def _check_history(history: object) -> dict:
+    if not isinstance(history, dict):
+        raise BundleError("history_not_object")
+    for key, values in history.items():
+        ok = isinstance(values, list) and len(values) <= MAX_HISTORY_POINTS
+        if not ok or not all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values):
+            raise BundleError("bad_history", name=str(key)[:50])
+    return history
+
+
+def _valid_class_names(names: object, count: int) -> bool:
+    return (
+        isinstance(names, list | tuple)
+        and len(names) == count
+        and all(isinstance(name, str) and 0 < len(name) <= 100 for name in names)
+    )
+
+
+def _check_metadata(metadata: object, spec: ModelSpec) -> dict:
+    if not isinstance(metadata, dict):
+        raise BundleError("metadata_not_object")
+    if "class_names" in metadata and not _valid_class_names(metadata["class_names"], spec.num_classes):
+        metadata = {key: value for key, value in metadata.items() if key != "class_names"}
+    return metadata
 
 
 def from_bytes(data: bytes) -> TrainedModel:
@@ -117,17 +321,76 @@ def from_bytes(data: bytes) -> TrainedModel:
         with _open(data) as archive:
             spec = specs.from_dict(_read_json(archive, "spec.json"))
             specs.check(spec)
-            weights = _read_arrays(archive, "weights.npz")
-            _check_weights(spec, weights)
+            weights = _read_arrays(archive, "weights.npz", expected_weight_shapes(spec))
             names = set(archive.namelist())
-            optimizer = _read_arrays(archive, "optimizer.npz") if "optimizer.npz" in names else ()
+            optimizer = _read_arrays(archive, "optimizer.npz", kinds="fiu") if "optimizer.npz" in names else ()
             history = _read_json(archive, "history.json") if "history.json" in names else {}
             metadata = _read_json(archive, "metadata.json") if "metadata.json" in names else {}
     except specs.SpecError as error:
-        raise BundleError(f"the bundle's model is not valid: {error}") from None
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
-        raise BundleError(f"the bundle is damaged ({error}).") from None
-    if not isinstance(history, dict) or not isinstance(metadata, dict):
-        raise BundleError("history.json and metadata.json must hold JSON objects.")
-    dataset = str(metadata.get("dataset", "mnist-sample"))
+        raise BundleError("invalid_spec", problems=error.problems, detail=str(error)) from None
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as error:
+        raise BundleError("damaged", detail=str(error)[:200]) from None
+    optimizer = _check_optimizer(spec, optimizer)
+    history = _check_history(history)
+    metadata = _check_metadata(metadata, spec)
+    dataset = str(metadata.get("dataset", "mnist-sample"))[:100]
     return TrainedModel(spec, weights, optimizer, history, dataset, metadata)
+
+
+def epochs_trained(trained: TrainedModel) -> int:
+    """How many epochs the model was trained for, from its metadata or its history."""
+    epochs = trained.metadata.get("epochs")
+    if isinstance(epochs, int) and not isinstance(epochs, bool) and 0 <= epochs < 10**6:
+        return epochs
+    losses = trained.history.get("loss", [])
+    return len(losses) if isinstance(losses, list) else 0
+
+
+# ---------------------------------------------------------------- what a bundle says about its training
+
+_SETTING_RULES = {  # name: (type, low, high) of the TrainSettings a bundle's metadata may carry
+    "epochs": (int, 1, 1000),
+    "batch_size": (int, 1, 8192),
+    "validation_split": (float, 0.0, 0.9),
+    "seed": (int, 0, 2**31 - 1),
+    "train_samples": (int, 1, 10**7),
+    "augment_shift": (int, 0, 8),
+    "augment_rotation": (float, 0.0, 180.0),
+}
+
+
+def train_settings(trained: TrainedModel) -> TrainSettings:
+    """The settings the model was trained with, as far as its metadata says and within sane ranges."""
+    carried = trained.metadata.get("settings")
+    carried = carried if isinstance(carried, dict) else {}
+    values: dict[str, object] = {"dataset": trained.dataset}
+    for name, (kind, low, high) in _SETTING_RULES.items():
+        value = carried.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            continue
+        if kind is int and value != int(value):
+            continue
+        if low <= value <= high:
+            values[name] = kind(value)
+    return TrainSettings(**values)
+
+
+def run_history(trained: TrainedModel) -> History:
+    """The per-epoch curves of the model's history as a run's History (no per-step curves)."""
+    losses = trained.history.get("loss") or []
+    count = len(losses)
+
+    def curve(name: str) -> list:  # one value per epoch, None where the bundle has none
+        values = list(trained.history.get(name) or [])[:count]
+        return values + [None] * (count - len(values))
+
+    return History(
+        epoch=list(range(1, count + 1)),
+        loss=curve("loss"),
+        accuracy=curve("accuracy"),
+        val_loss=curve("val_loss"),
+        val_accuracy=curve("val_accuracy"),
+        samples_per_second=[0.0] * count,
+        elapsed=[0.0] * count,
+        partial=[False] * count,
+    )

@@ -86,7 +86,11 @@ def _cache_files(name: str) -> list[Path]:
 
 
 def is_cached(name: str) -> bool:
-    """True when the dataset needs no download."""
+    """True when the dataset needs no download (an uploaded image set: while its file is kept)."""
+    if name.startswith("own-"):
+        from playground import own_data
+
+        return own_data.exists(name)
     return DATASETS[name].source == "bundled" or all(path.exists() for path in _cache_files(name))
 
 
@@ -154,9 +158,21 @@ def _load_sample() -> Dataset:
 _LOADERS = {"mnist-sample": _load_sample, "mnist": _load_keras_mnist, "fashion-mnist": _load_fashion}
 
 
-@functools.cache
 def load(name: str = DEFAULT_DATASET) -> Dataset:
-    """The named dataset, loaded once per process; raises DatasetUnavailable when it cannot be had."""
+    """The named dataset (a registered one, or an uploaded image set); raises DatasetUnavailable if it cannot be had."""
+    if name.startswith("own-"):
+        from playground import own_data  # uploaded sets live in the data directory, a few cached per process
+
+        try:
+            return own_data.load_saved(name)
+        except (OSError, ValueError, KeyError):
+            raise DatasetUnavailable(f"the uploaded image set '{name}' is no longer on this server.") from None
+    return _load_registered(name)
+
+
+@functools.cache
+def _load_registered(name: str) -> Dataset:
+    """A registered dataset, loaded once per process."""
     if name not in _LOADERS:
         raise DatasetUnavailable(f"unknown dataset '{name}': use one of {', '.join(DATASETS)}")
     try:
