@@ -5,11 +5,17 @@
 
 # (page file, catalogue key of its title, icon, navigation section)
 PAGES = [
-    ("pages/home.py", "page_home", ":material/home:", "section_model"),
-    ("pages/build.py", "page_build", ":material/construction:", "section_model"),
-    ("pages/draw.py", "page_draw", ":material/draw:", "section_model"),
-    ("pages/activations.py", "page_activations", ":material/show_chart:", "section_concepts"),
-    ("pages/losses.py", "page_losses", ":material/target:", "section_concepts"),
+    ("views/home.py", "page_home", ":material/home:", "section_model"),
+    ("views/data.py", "page_data", ":material/dataset:", "section_model"),
+    ("views/build.py", "page_build", ":material/construction:", "section_model"),
+    ("views/train.py", "page_train", ":material/model_training:", "section_model"),
+    ("views/draw.py", "page_draw", ":material/draw:", "section_model"),
+    ("views/models.py", "page_models", ":material/folder_open:", "section_model"),
+    ("views/activations.py", "page_activations", ":material/show_chart:", "section_concepts"),
+    ("views/losses.py", "page_losses", ":material/target:", "section_concepts"),
+    ("views/optimizers.py", "page_optimizers", ":material/route:", "section_concepts"),
+    ("views/backprop.py", "page_backprop", ":material/account_tree:", "section_concepts"),
+    ("views/neurons.py", "page_neurons", ":material/scatter_plot:", "section_concepts"),
 ]
 
 
@@ -17,10 +23,12 @@ def main() -> None:
     import streamlit as st
 
     from playground.text.common import CATALOGUE
-    from playground.ui import session, sidebar
+    from playground.ui import lesson, persistence, session, sidebar
 
     st.set_page_config(page_title="Deep Learning Playground", page_icon=":material/neurology:", layout="wide")
+    persistence.restore_session()  # a reloaded page gets its runs and trained model back
     t = session.translator(CATALOGUE)
+    lesson.apply_from_link()
     sections: dict[str, list] = {}
     for path, title, icon, section in PAGES:
         page = st.Page(path, title=t(title), icon=icon, default=path == PAGES[0][0])

@@ -76,6 +76,97 @@ def cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise ValueError(f"cannot read the {what} {path}: {error.strerror or error}") from None
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """Classify one image with a bundle (the demo model by default), after the Draw page's preprocessing."""
+    from playground import bundle, drawing, inference  # Keras loads for this command only
+
+    try:
+        image = drawing.load_image(_read(args.image, "image"))
+        trained = inference.demo_model() if args.model is None else bundle.from_bytes(_read(args.model, "model"))
+        x = drawing.prepare(image, trained.spec.input_shape[0])
+        if x is None:
+            raise ValueError("the image is blank: no digit stands out from the background.")
+    except (ValueError, bundle.BundleError) as error:  # ImageError and BundleError are ValueErrors
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    probabilities = inference.predict(trained, x[None, ..., None])[0]
+    prediction = int(probabilities.argmax())
+    if args.json:
+        print(json.dumps({"prediction": prediction, "probabilities": [round(float(p), 6) for p in probabilities]}))
+        return 0
+    print(f"Prediction: {prediction}  ({probabilities[prediction]:.1%})")
+    for digit, p in enumerate(probabilities):
+        print(f"{digit:>3}  {p:7.2%}  {'█' * round(p * 40)}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train a model in this process: progress on stderr, then the test metrics (JSON with --json)."""
+    model_spec = _checked_spec(args)
+    from playground import worker
+
+    worker.use_fast_kernels()  # the same TensorFlow kernels as the app's training workers
+    from playground import bundle, data, fitting  # Keras loads for this command only
+    from playground.runs import FitRequest, History, TrainSettings, as_float_arrays, describe_fault
+    from playground.text.train import CATALOGUE as TRAIN_TEXT
+
+    settings = TrainSettings(args.dataset, args.epochs, args.batch_size, args.validation_split, args.seed)
+    history, progress = History(), fitting.ConsoleProgress(sys.stderr)
+
+    def report(kind: str, values: dict) -> None:
+        history.record(kind, values)
+        progress(kind, values)
+
+    try:
+        result = fitting.fit(FitRequest(model_spec, settings), report)
+    except data.DatasetUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if result.outcome == "diverged":
+        print("error:", describe_fault(result.fault, TRAIN_TEXT.translator("en")), file=sys.stderr)
+        return 1
+    if args.out:
+        metadata = {"test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
+                    "epochs": result.epochs_done, "settings": settings.to_dict()}
+        trained = bundle.TrainedModel(model_spec, result.weights, as_float_arrays(result.optimizer_state),
+                                      history.per_epoch(), settings.dataset, metadata)
+        Path(args.out).write_bytes(bundle.to_bytes(trained))
+    summary = {
+        "test_accuracy": result.test_accuracy,
+        "test_loss": result.test_loss,
+        "epochs": result.epochs_done,
+        "history": history.per_epoch(),
+        "samples_per_second": round(result.samples_per_second, 1),
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"test accuracy {result.test_accuracy:.4f}  test loss {result.test_loss:.4f}  "
+              f"({result.epochs_done} epochs, {result.samples_per_second:,.0f} samples/s)")
+    return 0
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError("must be a number from 0 to below 1")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
+
+
 def _add_model_source(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", choices=list(presets.PRESETS), help="a named preset")
@@ -99,6 +190,21 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the comments")
     code.set_defaults(run=cmd_code)
     # -- more subcommands (train, predict) register here
+    train = commands.add_parser("train", help="train a model in this process and print its test metrics")
+    _add_model_source(train)
+    train.add_argument("--dataset", default="mnist-sample", help="mnist-sample (default, offline), mnist or fashion-mnist")
+    train.add_argument("--epochs", type=_positive, default=5)
+    train.add_argument("--batch-size", type=_positive, default=32)
+    train.add_argument("--validation-split", type=_share, default=0.1, help="share of training data held out")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", metavar="BUNDLE", help="write the trained model as a bundle (.zip)")
+    train.add_argument("--json", action="store_true", help="print the result as JSON")
+    train.set_defaults(run=cmd_train)
+    predict = commands.add_parser("predict", help="classify a digit image, prepared as the Draw page does")
+    predict.add_argument("--model", metavar="BUNDLE", help="a trained model bundle (.zip); default: the demo model")
+    predict.add_argument("--image", metavar="FILE", required=True, help="a PNG/JPEG of one handwritten digit")
+    predict.add_argument("--json", action="store_true", help='print {"prediction": d, "probabilities": [...]}')
+    predict.set_defaults(run=cmd_predict)
     return parser
 
 

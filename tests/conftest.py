@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras-home-")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["PLAYGROUND_OFFLINE"] = "1"
+# Nor a developer's stored sessions and uploaded image sets (the app's data directory).
+os.environ["PLAYGROUND_DATA_DIR"] = tempfile.mkdtemp(prefix="playground-data-")
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -44,7 +46,7 @@ def browser_path() -> str | None:
 
 @pytest.fixture
 def app_test():
-    """A factory for AppTest of app.py, switched to a page: app_test("pages/build.py")."""
+    """A factory for AppTest of app.py, switched to a page: app_test("views/build.py")."""
     from streamlit.testing.v1 import AppTest
 
     def make(page: str | None = None, timeout: float = 60, **query):

@@ -21,7 +21,7 @@ def test_home_page_leads_to_build(app_test):
 
 
 def test_seed_cnn_summary_table_and_totals(app_test):
-    app = app_test("pages/build.py")
+    app = app_test("views/build.py")
     assert not app.exception
     assert metric(app, "Total parameters") == "93,322"
     assert metric(app, "Non-trainable") == "0"
@@ -41,14 +41,14 @@ def test_seed_cnn_summary_table_and_totals(app_test):
 
 
 def test_loading_a_preset_replaces_the_model(app_test):
-    app = app_test("pages/build.py")
+    app = app_test("views/build.py")
     app.selectbox[0].set_value("lenet-5")
     next(b for b in app.button if b.label == "Load preset").click().run()
     assert metric(app, "Total parameters") == "61,706"
 
 
 def test_editing_units_updates_the_summary_and_a_wrong_output_size_is_explained(app_test):
-    app = app_test("pages/build.py")
+    app = app_test("views/build.py")
     units = [w for w in app.number_input if w.label == "units (neurons)"]
     units[0].set_value(32).run()
     assert metric(app, "Total parameters") == f"{93_322 - 36_928 - 650 + 576 * 32 + 32 + 32 * 10 + 10:,}"
@@ -59,7 +59,7 @@ def test_editing_units_updates_the_summary_and_a_wrong_output_size_is_explained(
 
 
 def test_moving_a_conv_after_flatten_names_the_layer_and_the_fix(app_test):
-    app = app_test("pages/build.py")
+    app = app_test("views/build.py")
     down = [b for b in app.button if b.label == "↓"]
     down[4].click().run()  # Conv2D (layer 5) below Flatten
     messages = [e.value for e in app.error]
@@ -67,7 +67,7 @@ def test_moving_a_conv_after_flatten_names_the_layer_and_the_fix(app_test):
 
 
 def test_adding_and_removing_layers(app_test):
-    app = app_test("pages/build.py")
+    app = app_test("views/build.py")
     add_kind = next(s for s in app.selectbox if s.label == "Layer kind")
     add_kind.set_value("Dropout")
     next(b for b in app.button if b.label == "Add").click().run()
@@ -80,7 +80,7 @@ def test_adding_and_removing_layers(app_test):
 
 
 def test_bad_json_is_explained_and_changes_nothing(app_test):
-    app = app_test("pages/build.py")
+    app = app_test("views/build.py")
     app.text_area[0].set_value("{broken").run()
     next(b for b in app.button if b.label == "Apply JSON").click().run()
     assert any("this is not valid JSON" in e.value for e in app.error)
@@ -95,19 +95,19 @@ def test_share_link_restores_the_exact_model(app_test):
             LayerSpec("Dense", {"units": 10, "activation": "softmax"}),
         ]
     )
-    app = app_test("pages/build.py", **sharing.encode_spec(model))
+    app = app_test("views/build.py", **sharing.encode_spec(model))
     assert metric(app, "Total parameters") == f"{784 * 33 + 33 + 33 * 10 + 10:,}"
     assert app.session_state["spec"] == model
 
 
 def test_a_tampered_link_gives_one_line_and_the_default_model(app_test):
-    app = app_test("pages/build.py", model="not-a-model!!")
+    app = app_test("views/build.py", model="not-a-model!!")
     assert any("could not be read" in w.value for w in app.warning)
     assert metric(app, "Total parameters") == "93,322"
 
 
 def test_the_page_speaks_chinese(app_test):
-    app = app_test("pages/build.py", lang="zh")
+    app = app_test("views/build.py", lang="zh")
     assert app.title[0].value == "搭建模型"
     assert metric(app, "参数总数") == "93,322"
 

@@ -52,7 +52,7 @@ def test_every_string_exists_in_both_languages(catalogue):
 
 
 def test_activations_page_shows_values_slopes_and_flat_regions(app_test):
-    app = app_test("pages/activations.py")
+    app = app_test("views/activations.py")
     assert not app.exception
     probe = table(app)
     assert list(probe["Activation"]) == ["sigmoid", "tanh", "relu"]
@@ -73,7 +73,7 @@ def test_activations_page_shows_values_slopes_and_flat_regions(app_test):
 
 
 def test_activation_parameters_appear_and_change_the_numbers(app_test):
-    app = app_test("pages/activations.py")
+    app = app_test("views/activations.py")
     app.multiselect(key="act_names").set_value(["leaky_relu", "elu", "softmax"]).run()
     app.number_input(key="act_probe").set_value(-2.0).run()
     assert rows(table(app), "f(x)")["leaky_relu (negative_slope=0.2)"] == pytest.approx(-0.4)
@@ -90,7 +90,7 @@ def test_activation_parameters_appear_and_change_the_numbers(app_test):
 
 
 def test_the_depth_experiment_shows_sigmoid_gradients_vanishing(app_test):
-    app = app_test("pages/activations.py", timeout=240)
+    app = app_test("views/activations.py", timeout=240)
     app.select_slider(key="act_samples").set_value(500).run()
     app.slider(key="act_epochs").set_value(1).run()
     app.button(key="act_run").click().run()
@@ -109,7 +109,7 @@ def test_the_depth_experiment_shows_sigmoid_gradients_vanishing(app_test):
 
 
 def test_losses_page_values_follow_the_slider(app_test):
-    app = app_test("pages/losses.py")
+    app = app_test("views/losses.py")
     assert not app.exception
     values = rows(table(app), "Value")
     assert values["Cross-entropy"] == pytest.approx(-math.log(0.7), abs=1e-5)
@@ -128,7 +128,7 @@ def test_losses_page_values_follow_the_slider(app_test):
 
 
 def test_losses_page_full_vector_mode(app_test):
-    app = app_test("pages/losses.py")
+    app = app_test("views/losses.py")
     app.radio(key="loss_mode").set_value("vector").run()
     for c in range(10):
         app.slider(key=f"loss_w{c}").set_value(0.3 if c == 3 else 0.0)
@@ -142,7 +142,7 @@ def test_losses_page_full_vector_mode(app_test):
 
 
 def test_losses_page_outlier_moves_the_mse_line_more(app_test):
-    app = app_test("pages/losses.py")
+    app = app_test("views/losses.py")
     on_line = table(app, 1)
     app.slider(key="loss_outlier").set_value(7.0).run()
     near = rows(table(app, 1), "Slope")
@@ -157,7 +157,7 @@ def test_losses_page_outlier_moves_the_mse_line_more(app_test):
 
 
 def test_optimizers_page_races_and_reports(app_test):
-    app = app_test("pages/optimizers.py")
+    app = app_test("views/optimizers.py")
     assert not app.exception and not app.error
     results = rows(table(app), "Result")
     assert len(results) == 7
@@ -176,7 +176,7 @@ def test_optimizers_page_races_and_reports(app_test):
 
 
 def test_optimizers_page_every_control_changes_the_race(app_test):
-    app = app_test("pages/optimizers.py")
+    app = app_test("views/optimizers.py")
     app.multiselect(key="opt_racers").set_value(["sgd", "adam"]).run()
     assert list(table(app)["Racer"]) == ["SGD (mini-batch noise)", "Adam"]
     noisy = rows(table(app), "Final (w₁, w₂)")["SGD (mini-batch noise)"]
@@ -196,7 +196,7 @@ def test_optimizers_page_every_control_changes_the_race(app_test):
 
 
 def test_backprop_page_steps_and_the_loss_falls(app_test):
-    app = app_test("pages/backprop.py")
+    app = app_test("views/backprop.py")
     assert not app.exception
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics == {"Steps taken": "0", "Loss now": "0.549622", "Output o": "0.751365"}
@@ -219,7 +219,7 @@ def test_backprop_page_steps_and_the_loss_falls(app_test):
 
 
 def test_backprop_page_every_setting_changes_the_numbers(app_test):
-    app = app_test("pages/backprop.py")
+    app = app_test("views/backprop.py")
     losses = {}
     for key, value in (("bp_x1", 1.0), ("bp_x2", -1.0), ("bp_target", 0.9), ("bp_activation", "tanh"),
                        ("bp_loss", "binary_crossentropy")):  # fmt: skip
@@ -234,8 +234,8 @@ def test_backprop_page_every_setting_changes_the_numbers(app_test):
 
 
 def test_pages_speak_chinese(app_test):
-    pages = (("pages/activations.py", activations_text, "col_activation"), ("pages/losses.py", losses_text, "col_loss"),
-             ("pages/optimizers.py", optimizers_text, "col_racer"), ("pages/backprop.py", backprop_text, "col_weight"))  # fmt: skip
+    pages = (("views/activations.py", activations_text, "col_activation"), ("views/losses.py", losses_text, "col_loss"),
+             ("views/optimizers.py", optimizers_text, "col_racer"), ("views/backprop.py", backprop_text, "col_weight"))  # fmt: skip
     for page, text, column in pages:
         app = app_test(page, lang="zh")
         assert not app.exception

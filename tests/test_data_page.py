@@ -4,16 +4,16 @@ import pytest
 
 
 def test_data_page_shows_the_offline_sample(app_test):
-    app = app_test("pages/data.py")
+    app = app_test("views/data.py")
     assert not app.exception
     values = {m.label: m.value for m in app.metric}
     assert values == {"Training images": "4,000", "Test images": "1,000", "Classes": "10", "Image size": "28×28×1"}
     assert any("Offline" in i.value for i in app.info)
-    assert app.selectbox[-1].options == ["MNIST sample (5,000 digits, offline)"]
+    assert app.selectbox(key="data_page_dataset").options == ["MNIST sample (5,000 digits, offline)"]
 
 
 def test_data_page_in_chinese(app_test):
-    app = app_test("pages/data.py", lang="zh")
+    app = app_test("views/data.py", lang="zh")
     assert app.title[0].value == "数据"
     assert {m.label for m in app.metric} == {"训练图像", "测试图像", "类别数", "图像尺寸"}
 

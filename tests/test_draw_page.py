@@ -11,7 +11,7 @@ from PIL import Image
 
 from playground import bundle, data, drawing, inference, presets, strokes
 
-PAGE = "pages/draw.py"
+PAGE = "views/draw.py"
 CANVAS = "[data-testid='stBidiComponentIsolated'] canvas.upper-canvas"
 
 
@@ -199,7 +199,7 @@ def _idle(tab) -> None:
 
 def _open_draw_page(page, server_url) -> None:
     # Open the app's root first: a fresh server only knows st.navigation's pages once app.py has run
-    # (before that, /draw would run pages/draw.py alone, as a plain pages/ folder app).
+    # (before that, /draw would run views/draw.py alone, as a plain pages/ folder app).
     page.goto(server_url)
     page.get_by_text("Welcome").first.wait_for()
     page.goto(server_url + "/draw")

@@ -37,7 +37,7 @@ def locked_build_link():
 
 
 def test_a_lesson_link_restores_and_locks_the_model(app_test):
-    app = app_test("pages/build.py", lesson=locked_build_link())
+    app = app_test("views/build.py", lesson=locked_build_link())
     assert not app.exception
     assert next(m.value for m in app.metric if m.label == "Total parameters") == "7,850"
     assert any("fixed by your teacher" in i.value for i in app.info)
@@ -46,14 +46,14 @@ def test_a_lesson_link_restores_and_locks_the_model(app_test):
 
 
 def test_a_tampered_lesson_link_gives_one_line_and_the_defaults(app_test):
-    app = app_test("pages/build.py", lesson="garbage")
+    app = app_test("views/build.py", lesson="garbage")
     assert any("could not be read" in w.value for w in app.warning)
     assert next(m.value for m in app.metric if m.label == "Total parameters") == "93,322"
     assert not any(b.disabled for b in app.button if b.label == "Add")
 
 
 def test_the_teacher_panel_builds_a_link_that_locks(app_test):
-    app = app_test("pages/build.py")
+    app = app_test("views/build.py")
     app.sidebar.multiselect[0].set_value(["model"]).run()
     link = next(c.value for c in app.sidebar.code if "lesson=" in c.value)
     packed = link.split("lesson=")[1].split("&")[0]

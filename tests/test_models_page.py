@@ -14,7 +14,7 @@ from image_sets import make_zip, shapes_files, shapes_zip
 from playground import bundle, data, inference, own_data, store, training
 from playground.ui import persistence
 
-PAGE = "pages/models.py"
+PAGE = "views/models.py"
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_an_uploaded_bundle_becomes_the_sessions_model_predicts_as_before_and_ca
     np.testing.assert_array_equal(inference.predict(mine, x), inference.predict(trained, x))
     assert [b.label for b in app.get("download_button")] == ["Download bundle (.zip)", "Download for Keras (.keras)"]
     assert "**Conv2D 4 → BatchNorm → MaxPool → Flatten → Dropout 0.2 → Dense 10**" in app.markdown[0].value
-    app.switch_page("pages/train.py").run()
+    app.switch_page("views/train.py").run()
     assert not app.exception
     assert not app.button(key="train_continue").disabled  # the uploaded model can be trained further
     assert app.session_state["spec"] == trained.spec
@@ -90,7 +90,7 @@ def test_a_reloaded_page_gets_its_runs_and_model_back_and_another_browser_does_n
     assert [run.run_id for run in again.session_state["train_runs"]] == [1]
     assert again.first_toasts == ["Welcome back: your work was restored (runs: 1)."]
     assert [b.label for b in again.get("download_button")] == ["Download bundle (.zip)", "Download for Keras (.keras)"]
-    again.switch_page("pages/train.py").run()
+    again.switch_page("views/train.py").run()
     assert not again.button(key="train_continue").disabled
     assert again.success[0].value == "Finished: 2 epochs trained."
 
@@ -168,7 +168,7 @@ def test_own_images_train_on_the_train_page_and_their_classes_appear_on_the_draw
         app.button(key="models_use_images").click().run()
         app.button(key="models_adapt").click().run()
         name = next(iter(persistence_datasets(app)))
-        app.switch_page("pages/train.py").run()
+        app.switch_page("views/train.py").run()
         assert "shapes (your images)" in app.selectbox(key="train_dataset").options
         app.selectbox(key="train_dataset").set_value(name).run()
         app.number_input(key="train_epochs").set_value(4).run()
@@ -182,7 +182,7 @@ def test_own_images_train_on_the_train_page_and_their_classes_appear_on_the_draw
         assert app.session_state["train_job"].state == "finished"
         trained = app.session_state["trained_model"]
         assert trained.dataset == name and trained.spec.num_classes == 3
-        app.switch_page("pages/draw.py").run()
+        app.switch_page("views/draw.py").run()
         assert not app.exception, app.exception[0].message
         app.segmented_control(key="draw_source").set_value("test").run()
         assert not app.exception, app.exception[0].message

@@ -7,9 +7,11 @@ CATALOGUE = Catalogue(
     en={
         "app_title": "Deep Learning Playground",
         "page_home": "Welcome",
+        "page_data": "Data",
         "page_build": "Build",
         "page_train": "Train",
         "page_draw": "Draw",
+        "page_models": "My models",
         "page_neurons": "2-D playground",
         "page_activations": "Activations",
         "page_losses": "Losses",
@@ -26,9 +28,11 @@ CATALOGUE = Catalogue(
     zh={
         "app_title": "深度学习游乐场",
         "page_home": "欢迎",
+        "page_data": "数据",
         "page_build": "搭建模型",
         "page_train": "训练",
         "page_draw": "手写识别",
+        "page_models": "我的模型",
         "page_neurons": "二维游乐场",
         "page_activations": "激活函数",
         "page_losses": "损失函数",

@@ -41,7 +41,7 @@ def trained_model_panel(t) -> None:
     trained = session.trained_model()
     if trained is None:
         st.info(t("no_model"), icon=":material/info:")
-        _page_link("pages/train.py", t("go_train"), ":material/model_training:")
+        _page_link("views/train.py", t("go_train"), ":material/model_training:")
         return
     st.markdown(t("model_facts", summary=spec_summary(trained.spec), params=f"{parameter_count(trained.spec) or 0:,}",
                   epochs=bundle.epochs_trained(trained), dataset=persistence.dataset_title(trained.dataset),
@@ -58,8 +58,8 @@ def trained_model_panel(t) -> None:
     shape = ", ".join(str(n) for n in trained.spec.input_shape)
     st.caption(t("keras_usage", shape=f"(n, {shape})"))
     st.code(KERAS_USAGE.format(file=f"{stem}.keras", shape=shape), language="python")
-    _page_link("pages/draw.py", t("open_draw"), ":material/draw:")
-    _page_link("pages/train.py", t("continue_train"), ":material/fast_forward:")
+    _page_link("views/draw.py", t("open_draw"), ":material/draw:")
+    _page_link("views/train.py", t("continue_train"), ":material/fast_forward:")
 
 
 def upload_panel(t, language: str) -> None:

@@ -4,7 +4,8 @@ import streamlit as st
 
 from playground import i18n
 from playground.text.common import CATALOGUE
-from playground.ui import session
+from playground.text.lesson import CATALOGUE as LESSON_TEXT
+from playground.ui import jobs, persistence, session
 
 
 def language_switch() -> None:
@@ -22,6 +23,22 @@ def language_switch() -> None:
         st.rerun()
 
 
+# Larger type for projectors: Streamlit sizes text in rem, so scaling the root font scales the page.
+PRESENTATION_CSS = (
+    "<style>html { font-size: 22px; } .js-plotly-plot .main-svg text { font-size: 15px !important; }</style>"
+)
+
+
+def presentation_mode() -> None:
+    """A toggle that enlarges all text for projectors (remembered for the session)."""
+    t = LESSON_TEXT.translator(session.language())
+    if st.sidebar.toggle(t("presentation"), key="presentation_mode", help=t("presentation_help")):
+        st.html(PRESENTATION_CSS)
+
+
 def render() -> None:
     """Draw the shared sidebar."""
     language_switch()
+    presentation_mode()
+    jobs.sidebar_status()
+    persistence.save_session()  # after the job status has collected a finished run

@@ -71,7 +71,7 @@ with summary:
     st.subheader(t("diagram"))
     st.plotly_chart(diagram.architecture_figure(spec, report, t("input"), t("params_label")), key="diagram")
     if report.ok:
-        st.page_link("pages/train.py", label=t("next_train"), icon=":material/model_training:")
+        st.page_link("views/train.py", label=t("next_train"), icon=":material/model_training:")
 
 code_tab, json_tab, share_tab = st.tabs([t("code"), t("json"), t("share")])
 with code_tab:

@@ -75,5 +75,5 @@ st.dataframe({t("col_weight"): list(backprop.WEIGHTS),
 st.subheader(t("history_title"))
 st.plotly_chart(figures.loss_history_figure(history, t), key="bp_history_chart")
 
-st.page_link("pages/build.py", label=t("link_build"), icon=":material/construction:")
-st.page_link("pages/train.py", label=t("link_train"), icon=":material/model_training:")
+st.page_link("views/build.py", label=t("link_build"), icon=":material/construction:")
+st.page_link("views/train.py", label=t("link_train"), icon=":material/model_training:")

@@ -17,7 +17,7 @@ for column, step in zip(st.columns(3), ("build", "train", "draw"), strict=True):
         st.write(t(f"step_{step}_text"))
 
 if st.button(t("go_build"), type="primary", icon=":material/construction:"):
-    st.switch_page("pages/build.py")
+    st.switch_page("views/build.py")
 
 st.markdown(f"#### {t('concepts')}")
 st.write(t("concepts_text"))

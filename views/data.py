@@ -40,4 +40,4 @@ with samples:
     grid = data_figures.sample_grid(data.samples_per_class(dataset, per_class))
     st.image(grid, width="stretch", caption=t("samples_alt", count=per_class, classes=dataset.num_classes))
 st.caption(t("attribution"))
-st.page_link("pages/build.py", label=t("next_build"), icon=":material/construction:")
+st.page_link("views/build.py", label=t("next_build"), icon=":material/construction:")

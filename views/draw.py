@@ -21,7 +21,7 @@ def choose_model():
         demo = inference.demo_model()
         st.info(t("no_model"), icon=":material/info:")
         with contextlib.suppress(st.errors.StreamlitAPIException):  # the Train page is not registered
-            st.page_link("pages/train.py", label=t("train_link"), icon=":material/model_training:")
+            st.page_link("views/train.py", label=t("train_link"), icon=":material/model_training:")
         return demo
     which = st.segmented_control(
         t("model"),

@@ -68,5 +68,5 @@ with chart:
     with st.expander(t("rules_title")):
         st.markdown("\n".join(f"- **{labels[racer]}**: {t('rule_' + racer)}" for racer in RACERS))
 
-st.page_link("pages/build.py", label=t("link_build"), icon=":material/construction:")
-st.page_link("pages/train.py", label=t("link_train"), icon=":material/model_training:")
+st.page_link("views/build.py", label=t("link_build"), icon=":material/construction:")
+st.page_link("views/train.py", label=t("link_train"), icon=":material/model_training:")

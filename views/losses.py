@@ -79,5 +79,5 @@ st.dataframe({t("col_loss"): [t("loss_" + name) for name in fits],
              hide_index=True, key="loss_fit_table")  # fmt: skip
 st.caption(t("regression_note"))
 
-st.page_link("pages/build.py", label=t("link_build"), icon=":material/construction:")
-st.page_link("pages/train.py", label=t("link_train"), icon=":material/model_training:")
+st.page_link("views/build.py", label=t("link_build"), icon=":material/construction:")
+st.page_link("views/train.py", label=t("link_train"), icon=":material/model_training:")

@@ -79,5 +79,5 @@ if EXPERIMENT in st.session_state:
     sizes = {name: (run.grad_start if when == "start" else run.grad_end)[0] for name, run in runs.items()}
     st.success(t("ratio", ratio=sizes["deep-relu"] / sizes["deep-sigmoid"]))
 
-st.page_link("pages/build.py", label=t("link_build"), icon=":material/construction:")
-st.page_link("pages/train.py", label=t("link_train"), icon=":material/model_training:")
+st.page_link("views/build.py", label=t("link_build"), icon=":material/construction:")
+st.page_link("views/train.py", label=t("link_train"), icon=":material/model_training:")

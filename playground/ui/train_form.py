@@ -1,0 +1,129 @@
+"""The Train page's settings widgets: values survive page switches; the form returns a TrainSettings."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from playground import augment, catalog, data
+from playground import spec as specs
+from playground.runs import TrainSettings, learning_rate
+from playground.spec import ModelSpec, OptimizerSpec
+from playground.training import Limits
+from playground.ui import layer_editor, persistence, session
+
+BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
+SAMPLE_COUNTS = (100, 250, 500, 1000, 2000, 5000, 10000, 20000)
+PREVIEW_COUNT = 10
+KEEP = {"persist_state": "session"}  # keep the learner's choices across page switches
+
+
+def train_size(name: str) -> int:
+    """How many training images a dataset has (60,000 for a Keras dataset not downloaded yet)."""
+    return len(data.load(name).x_train) if data.is_cached(name) else 60_000
+
+
+def _dataset_names() -> list[str]:
+    names = data.available() or [data.DEFAULT_DATASET]
+    return names + list(persistence.session_datasets())
+
+
+def _set_optimizer(key: str) -> None:
+    kind = st.session_state[key]
+    rate = catalog.optimizer_params(kind)["learning_rate"].default
+    spec = session.current_spec()
+    layer_editor.replace_spec(replace(spec, optimizer=OptimizerSpec(kind, {"learning_rate": rate})))
+
+
+def _set_learning_rate(key: str) -> None:
+    spec = session.current_spec()
+    args = {**spec.optimizer.args, "learning_rate": float(st.session_state[key])}
+    layer_editor.replace_spec(replace(spec, optimizer=OptimizerSpec(spec.optimizer.kind, args)))
+
+
+def optimizer_widgets(spec: ModelSpec, t) -> None:
+    """Optimizer and learning rate, prefilled from the spec; a change is written back into the spec."""
+    kinds = list(catalog.OPTIMIZERS)
+    if spec.optimizer.kind not in kinds:
+        return
+    rate = learning_rate(spec)
+    # Keyed by the spec's values, so an edit on the Build page shows here too.
+    opt_key, rate_key = f"train_opt_{spec.optimizer.kind}", f"train_lr_{spec.optimizer.kind}_{rate:g}"
+    left, right = st.columns(2)
+    left.selectbox(
+        t("optimizer"), kinds, kinds.index(spec.optimizer.kind), key=opt_key, on_change=_set_optimizer, args=(opt_key,)
+    )
+    right.number_input(
+        t("learning_rate"),
+        1e-6,
+        10.0,
+        rate,
+        format="%.6g",
+        step=rate / 10,
+        key=rate_key,
+        help=t("learning_rate_help"),
+        on_change=_set_learning_rate,
+        args=(rate_key,),
+    )
+
+
+def _augmentation(t, dataset: str, seed: int) -> tuple[int, float]:
+    if not st.toggle(t("augment"), False, key="train_augment", help=t("augment_help"), **KEEP):
+        return 0, 0.0
+    left, right = st.columns(2)
+    shift = left.slider(t("augment_shift"), 0, 4, 2, key="train_shift", **KEEP)
+    rotation = right.slider(t("augment_rotation"), 0, 30, 10, step=5, key="train_rotation", **KEEP)
+    name = dataset if data.is_cached(dataset) else data.DEFAULT_DATASET
+    images = data.load(name).x_train[:PREVIEW_COUNT]
+    st.image(augment.preview_sheet(images, shift, rotation, seed=seed), caption=t("augment_preview"))
+    return shift, float(rotation)
+
+
+def settings_form(t, limits: Limits) -> TrainSettings:
+    """Dataset, epochs, batch size, validation share, seed, training examples and augmentation widgets."""
+    names = _dataset_names()
+    language = session.language()
+    dataset = st.selectbox(
+        t("dataset"),
+        names,
+        key="train_dataset",
+        format_func=lambda name: persistence.dataset_title(name, language),
+        **KEEP,
+    )
+    left, right = st.columns(2)
+    epochs = left.number_input(
+        t("epochs"), 1, limits.max_epochs, min(5, limits.max_epochs), key="train_epochs", help=t("epochs_help"), **KEEP
+    )
+    batch_size = right.select_slider(
+        t("batch_size"), BATCH_SIZES, 32, key="train_batch", help=t("batch_size_help"), **KEEP
+    )
+    left, right = st.columns(2)
+    validation = left.slider(
+        t("validation_split"), 0.0, 0.5, 0.1, 0.05, key="train_validation", help=t("validation_help"), **KEEP
+    )
+    seed = right.number_input(t("seed"), 0, 2**31 - 1, 0, key="train_seed", help=t("seed_help"), **KEEP)
+    available = int(train_size(dataset) * (1 - validation))
+    counts = [n for n in SAMPLE_COUNTS if n < available] + [0]
+    samples = st.select_slider(
+        t("train_samples"),
+        counts,
+        0,
+        key="train_samples",
+        help=t("train_samples_help"),
+        format_func=lambda n: t("all") if n == 0 else f"{n:,}",
+        **KEEP,
+    )
+    shift, rotation = _augmentation(t, dataset, int(seed))
+    return TrainSettings(
+        dataset, int(epochs), int(batch_size), float(validation), int(seed), samples or None, shift, rotation
+    )
+
+
+def blocking_problem(spec: ModelSpec, report: specs.Report, settings: TrainSettings) -> specs.Problem | None:
+    """Why Start must stay disabled (an invalid model, or one that does not fit the data), or None."""
+    if not report.ok:
+        return report.errors[0]
+    shape = (28, 28, 1)
+    if data.is_cached(settings.dataset):
+        loaded = data.load(settings.dataset)
+        return specs.matches_dataset(spec, loaded.input_shape, loaded.num_classes)
+    return specs.matches_dataset(spec, shape, 10)

@@ -1,0 +1,143 @@
+"""The Train page's live panel (status, progress, curves, test metrics) and its run history."""
+
+import contextlib
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from playground import data, figures
+from playground.runs import describe_fault, differences
+from playground.training import Snapshot
+from playground.ui import jobs
+
+
+def duration(seconds: float, t) -> str:
+    """Seconds as '1 min 05 s' (or '42 s') in the session's language."""
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return t("time_s", s=seconds)
+    return t("time_min_s", m=seconds // 60, s=f"{seconds % 60:02d}")
+
+
+def progress_text(snap: Snapshot, t) -> str:
+    """'Epoch 2/5 · step 40/113 · 1,520 samples/s · about 12 s left' for a running job, else its message."""
+    if snap.state not in ("running", "stopping") or not snap.steps_per_epoch:
+        return message(snap, t)
+    eta = t("eta", time=duration(snap.eta_s, t)) if snap.eta_s is not None else t("eta_unknown")
+    if snap.state == "stopping":
+        eta = t("state_stopping")
+    return t(
+        "progress",
+        epoch=max(1, snap.epoch),
+        epochs=snap.epochs,
+        step=snap.step,
+        steps=snap.steps_per_epoch,
+        speed=f"{snap.samples_per_second:,.0f}",
+        eta=eta,
+    )
+
+
+def message(snap: Snapshot, t) -> str:
+    """The job's state as a sentence; a diverged run is explained with its likely cause and a fix."""
+    key, params = snap.message
+    if key == "failed_diverged" and snap.fault:
+        return describe_fault(snap.fault, t)
+    return t(key, **params)
+
+
+def _status(snap: Snapshot, t) -> None:
+    st.progress(snap.fraction, text=progress_text(snap, t))
+    text = message(snap, t)
+    if snap.state == "failed":
+        st.error(text, icon=":material/error:")
+    elif snap.state == "finished":
+        st.success(text, icon=":material/check_circle:")
+    elif snap.state == "stopped":
+        st.warning(text, icon=":material/stop_circle:")
+    elif snap.state != "running":
+        st.info(text, icon=":material/hourglass_top:")
+
+
+def _test_metrics(snap: Snapshot, dataset: str, t) -> None:
+    if snap.test_accuracy is None:
+        if snap.state in ("finished", "stopped") and not snap.settled and snap.test_loss is None:
+            st.caption(t("test_pending"))
+        return
+    count = len(data.load(dataset).x_test) if data.is_cached(dataset) else 0
+    st.markdown(f"**{t('test_heading', count=f'{count:,}')}**")
+    accuracy, loss = st.columns(2)
+    accuracy.metric(t("test_accuracy"), f"{snap.test_accuracy:.2%}")
+    loss.metric(t("test_loss"), f"{snap.test_loss:.4f}")
+    with contextlib.suppress(StreamlitAPIException):  # no Draw page in this app's navigation
+        st.page_link("views/draw.py", label=t("to_draw"), icon=":material/draw:")
+
+
+def live_panel(t) -> None:
+    """Status, progress and curves of the session's job, redrawn about once a second while it runs."""
+    live = jobs.is_live(jobs.current_job())
+
+    @st.fragment(run_every=jobs.TICK_S if live else None)
+    def panel() -> None:
+        job = jobs.current_job()
+        if job is None:
+            st.info(t("no_run"), icon=":material/play_circle:")
+            return
+        job.touch()
+        snap = job.snapshot()
+        _status(snap, t)
+        if snap.history.step:
+            st.markdown(f"**{t('curves_step')}**")
+            st.plotly_chart(figures.step_figure(snap.history, t), key="train_chart_steps")
+        if snap.history.epoch:
+            st.markdown(f"**{t('curves_epoch')}**")
+            st.plotly_chart(figures.epoch_figure(snap.history, t), key="train_chart_epochs")
+        _test_metrics(snap, job.request.settings.dataset, t)
+        if live and job.done:  # the job just ended: redraw the whole page (buttons, history)
+            jobs.collect()
+            st.rerun()
+
+    panel()
+
+
+COMPARE, OFFERED = "train_compare", "train_compare_offered"
+
+
+def _select_new_runs(run_ids: list[int]) -> None:
+    # Every new run joins the comparison once; the learner's own removals are kept.
+    offered = st.session_state.setdefault(OFFERED, set())
+    new = [run_id for run_id in run_ids if run_id not in offered]
+    chosen = [run_id for run_id in st.session_state.get(COMPARE, []) if run_id in run_ids]
+    if new or len(chosen) != len(st.session_state.get(COMPARE, [])):
+        st.session_state[COMPARE] = chosen + new
+        offered.update(new)
+
+
+def run_history(t) -> None:
+    """The session's runs: overlay chosen runs' curves, and a table of what differed between them."""
+    st.subheader(t("history"))
+    jobs.collect()  # a job that ended while this page was drawn is in the history already
+    records = jobs.runs()
+    if not records:
+        st.caption(t("no_runs"))
+        return
+    st.caption(t("history_text"))
+    labels = {record.run_id: t("run", id=record.run_id) for record in records}
+    _select_new_runs(list(labels))
+    chosen_ids = st.multiselect(t("compare"), list(labels), format_func=labels.get, key=COMPARE)
+    chosen = [record for record in records if record.run_id in chosen_ids]
+    if not chosen:
+        return
+    metrics = ["val_accuracy", "accuracy", "val_loss", "loss"]
+    metric = (
+        st.segmented_control(
+            t("overlay_metric"), metrics, default="val_accuracy", format_func=t, key="train_overlay_metric"
+        )
+        or "val_accuracy"
+    )
+    st.plotly_chart(figures.overlay_figure(chosen, metric, t), key="train_chart_overlay")
+    st.markdown(f"**{t('differed')}**")
+    rows = [
+        {t("setting"): t(key), **{labels[r.run_id]: v for r, v in zip(chosen, values, strict=True)}}
+        for key, values in differences(chosen, t)
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")

@@ -1,0 +1,98 @@
+"""The code of a training worker process: import TensorFlow, wait for one job, train it, send the result, exit.
+
+A worker runs one job and exits, so the memory every trained Keras model leaks goes back to the system with it.
+It never imports Streamlit. It watches its parent and exits when the server is gone. Messages to the server are
+(kind, values) tuples of plain numbers, then ("result", FitResult) or ("error", {...}).
+"""
+
+import os
+import sys
+import threading
+import time
+import traceback
+
+PARENT_POLL_S = 0.5
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    # A killed server cannot stop its workers: each one notices by itself (~700 MB each otherwise left behind).
+    while True:
+        if os.getppid() != parent_pid:
+            os._exit(0)
+        time.sleep(PARENT_POLL_S)
+
+
+def _listen_for_stop(conn, stop: threading.Event) -> None:
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the server closed its end or died
+            os._exit(0)
+        if message == "stop":
+            stop.set()
+
+
+def use_fast_kernels() -> None:
+    """Turn on TensorFlow's oneDNN kernels (before TensorFlow loads) unless TF_ENABLE_ONEDNN_OPTS says otherwise.
+
+    TensorFlow enables them by default only on some CPUs; on the AMD EPYC we measured they train the seed CNN
+    15–30 % faster per CPU-second. The numbers differ from the default kernels only by floating-point round-off.
+    """
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+
+def set_threads(threads: int) -> None:
+    """Give TensorFlow this process's share of the cores (before it runs any operation)."""
+    from playground.backend import tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
+
+
+def error_message(error: BaseException) -> dict:
+    """The error as (catalogue key, params) for the server: a readable message, with the traceback for logs."""
+    from playground.data import DatasetUnavailable
+    from playground.spec import SpecError
+
+    detail = str(error) or type(error).__name__
+    if isinstance(error, SpecError):
+        key = "error_spec"
+    elif isinstance(error, DatasetUnavailable):
+        key = "error_dataset"
+    elif isinstance(error, MemoryError) or type(error).__name__ == "ResourceExhaustedError":
+        key = "error_memory"
+    else:
+        key, detail = "error_exception", f"{type(error).__name__}: {detail}"
+    return {"key": key, "detail": detail[:600], "traceback": traceback.format_exc(limit=8)}
+
+
+def main(conn, parent_pid: int, idle_timeout_s: float) -> None:
+    """A worker's life: warm up, wait up to idle_timeout_s for ("fit", FitRequest, threads), fit, send the result."""
+    threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True, name="watch-parent").start()
+    use_fast_kernels()
+    try:
+        # Importing is the slow part (seconds); it does not start TensorFlow's runtime, so the thread count
+        # can still be chosen when the job arrives and the server knows how many jobs share the cores.
+        from playground import fitting
+    except BaseException as error:  # a broken install: tell the server instead of dying silently
+        conn.send(("error", error_message(error)))
+        return
+    conn.send(("warm", {"pid": os.getpid(), "streamlit": "streamlit" in sys.modules}))
+    if not conn.poll(idle_timeout_s):
+        return  # an unused spare gives its memory back
+    try:
+        message = conn.recv()
+    except (EOFError, OSError):
+        return
+    if not (isinstance(message, tuple) and message[0] == "fit"):
+        return
+    _, request, threads = message
+    stop = threading.Event()
+    threading.Thread(target=_listen_for_stop, args=(conn, stop), daemon=True, name="listen").start()
+    try:
+        set_threads(threads)
+        result = fitting.fit(request, lambda kind, values: conn.send((kind, values)), stop.is_set)
+    except BaseException as error:
+        conn.send(("error", error_message(error)))
+        return
+    conn.send(("result", result))

@@ -1,0 +1,154 @@
+"""The 2-D playground page: AppTest of what it shows and does, and chromium pressing play."""
+
+import re
+
+import pytest
+
+from playground import plane_state
+from playground.ui import plane_view
+
+PAGE = "views/neurons.py"
+TIMEOUT = 120  # the first frame compiles the engine
+
+
+def settings_of(app) -> plane_state.PlaneSettings:
+    return app.session_state[plane_view.SETTINGS]
+
+
+def epoch_of(app) -> int:
+    return next(int(m.value.split()[-1]) for m in app.markdown if m.value.startswith("#### Epoch"))
+
+
+def test_the_page_shows_the_network_its_output_and_the_keras_code(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT)
+    assert not app.exception
+    assert app.title[0].value == "2-D playground"
+    assert epoch_of(app) == 0
+    assert len(app.get("plotly_chart")) == 3  # network diagram, output over the plane, loss curves
+    assert any(c.value.startswith("Training loss") for c in app.caption)
+    code = app.code[0].value
+    assert 'layers.Dense(4, activation="tanh")' in code and "def circle(" in code
+    assert app.code[1].value.endswith("/neurons?lang=en")  # the defaults need no parameters
+    # One plain sentence beside each control: every widget has its help text.
+    for widget in [*app.selectbox, *app.select_slider, *app.slider, *app.checkbox]:
+        assert widget.help, widget.key
+
+
+def test_step_and_play_advance_the_epoch(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT)
+    app.button(key="plane_w_step").click().run()
+    assert epoch_of(app) == 5 and not app.session_state[plane_view.PLAYING]
+    app.button(key="plane_w_play").click().run()
+    assert app.session_state[plane_view.PLAYING] and app.button(key="plane_w_play").label == "Pause"
+    first = epoch_of(app)
+    app.run()  # in AppTest the run_every fragment ticks with each run
+    assert epoch_of(app) == first + 5
+    app.button(key="plane_w_reset").click().run()
+    assert epoch_of(app) == 0 and not app.session_state[plane_view.PLAYING]
+
+
+def test_the_spiral_challenge_is_one_click_and_lands_in_the_link(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT)
+    app.selectbox(key="plane_w_preset").set_value("spiral_challenge").run()
+    chosen = settings_of(app)
+    assert chosen == plane_state.PRESETS["spiral_challenge"]
+    assert app.selectbox(key="plane_w_dataset").value == "spiral"
+    assert "np.sin(p[:, 0])" in app.code[0].value
+    assert app.query_params["dataset"] == "spiral" and app.query_params["layers"] == "8-tanh.8-tanh"
+    assert any("Goal: test loss below 0.05" in c.value for c in app.caption)
+
+
+def test_neurons_and_layers_are_added_and_removed_per_layer(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT)
+    app.button(key="plane_w_neurons0_plus").click().run()
+    assert settings_of(app).layers == ((5, "tanh"), (2, "tanh"))
+    app.button(key="plane_w_neurons1_minus").click().run()
+    assert settings_of(app).layers == ((5, "tanh"), (1, "tanh"))
+    assert app.button(key="plane_w_neurons1_minus").disabled  # one neuron is the least
+    app.selectbox(key="plane_w_activation0").set_value("relu").run()
+    app.button(key="plane_w_layers_plus").click().run()
+    assert settings_of(app).layers == ((5, "relu"), (1, "tanh"), (1, "tanh"))
+    for _ in range(3):
+        app.button(key="plane_w_layers_minus").click().run()
+    assert settings_of(app).layers == () and app.button(key="plane_w_layers_minus").disabled
+    assert not app.exception
+    assert 'layers.Dense(1, activation="tanh")' in app.code[0].value  # just the output neuron now
+
+
+def test_three_classes_train_with_softmax_and_cross_entropy(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT)
+    app.selectbox(key="plane_w_dataset").set_value("blobs").run()
+    app.selectbox(key="plane_w_loss").set_value("ce").run()
+    assert any(c.value == "3 classes, one colour each." for c in app.caption)
+    assert any(c.value == "Output: 3 softmax neuron(s)" for c in app.caption)
+    app.button(key="plane_w_step").click().run()
+    assert epoch_of(app) == 5 and not app.exception
+    assert 'loss="categorical_crossentropy"' in app.code[0].value
+
+
+def test_a_classroom_link_locks_and_hides_the_chosen_controls(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT, dataset="spiral", layers="8-tanh.8-tanh", lock="dataset.layers", hide="1")
+    assert settings_of(app).dataset == "spiral" and settings_of(app).layers == ((8, "tanh"), (8, "tanh"))
+    keys = {widget.key for widget in app.selectbox}
+    assert "plane_w_dataset" not in keys and "plane_w_preset" not in keys and "plane_w_activation0" not in keys
+    assert "plane_w_lr" in keys
+    assert not [b for b in app.button if b.key and b.key.startswith("plane_w_neurons")]
+    assert any(c.value.startswith("Some controls are set by this link") for c in app.caption)
+    assert app.query_params["lock"] == "dataset.layers" and app.query_params["hide"] == "1"
+
+
+def test_locked_but_shown_controls_are_disabled(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT, noise="0.2", lock="noise")
+    assert app.select_slider(key="plane_w_noise").value == 0.2 and app.select_slider(key="plane_w_noise").disabled
+    assert not app.selectbox(key="plane_w_dataset").disabled
+
+
+def test_a_malformed_link_gives_one_line_and_the_defaults(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT, noise="lots", layers="99-tanh", dataset="moons", lock="everything")
+    assert not app.exception
+    assert len(app.warning) == 1
+    assert re.search(r"could not read \((noise|layers|dataset|lock)(, (noise|layers|dataset|lock)){3}\)", app.warning[0].value)
+    assert settings_of(app) == plane_state.PlaneSettings()
+    assert epoch_of(app) == 0
+
+
+def test_the_page_speaks_chinese(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT, lang="zh")
+    assert app.title[0].value == "二维游乐场"
+    assert any(m.value == "#### 第 0 轮" for m in app.markdown)
+    assert app.button(key="plane_w_play").label == "播放"
+    assert "# 网络：先是 keras.Input" in app.code[0].value
+
+
+@pytest.mark.e2e
+def test_play_advances_the_epoch_and_redraws_the_boundary(page, server_url):
+    page.goto(server_url + "/neurons")
+    page.wait_for_selector("h4:has-text('Epoch 0')", timeout=180_000)
+
+    def epoch() -> int:
+        return int(page.locator("h4", has_text="Epoch").first.inner_text().split()[-1])
+
+    def boundary() -> str:  # the output picture under the points (the second chart)
+        return page.locator("[data-testid='stPlotlyChart']").nth(1).locator("image").first.get_attribute("href")
+
+    before = boundary()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('h4')].some(h => /^Epoch ([1-9][0-9]+)$/.test(h.innerText))",
+        timeout=120_000,
+    )
+    first_epoch, first_picture = epoch(), boundary()
+    page.wait_for_function(
+        """first => {
+            const chart = document.querySelectorAll("[data-testid='stPlotlyChart']")[1];
+            const image = chart && chart.querySelector("image");
+            return image && image.getAttribute("href") !== first;
+        }""",
+        arg=first_picture,
+        timeout=60_000,
+    )
+    second_picture = boundary()
+    assert epoch() > first_epoch > 0
+    assert first_picture.startswith("data:image/png;base64,")
+    assert len({before, first_picture, second_picture}) == 3  # the boundary changes from frame to frame
+    page.get_by_role("button", name="Pause").click()
