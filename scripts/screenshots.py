@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PAGES = ["home", "build", "train", "draw", "neurons", "activations", "losses", "optimizers", "backprop"]
+PAGES = ["home", "data", "build", "train", "draw", "models", "neurons", "activations", "losses", "optimizers", "backprop"]
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
@@ -66,8 +66,8 @@ def settle(tab) -> None:
     tab.wait_for_timeout(4000)
     tab.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=90_000,
+        " || !/Running|Stop/.test(document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
+        timeout=180_000,
     )
     tab.wait_for_timeout(3000)
 
