@@ -75,11 +75,11 @@ def baseline(jobs: int) -> subprocess.Popen:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="6 jobs, a 2-job baseline (for CI)")
+    parser.add_argument("--quick", action="store_true", help="4 jobs, a 1-job baseline (for CI)")
     parser.add_argument("--jobs", type=int, default=50)
     parser.add_argument("--baseline", type=int, default=20, help="in-process trainings for comparison (0: none)")
     args = parser.parse_args()
-    count, baseline_jobs = (6, 2) if args.quick else (args.jobs, args.baseline)
+    count, baseline_jobs = (4, 1) if args.quick else (args.jobs, args.baseline)
 
     from playground import presets, training
     from playground.runs import FitRequest, TrainSettings

@@ -168,9 +168,6 @@ def test_the_page_speaks_chinese(app_test):
 def test_in_chromium_curves_grow_survive_navigation_stop_and_continue(page, server_url):
     from tests.conftest import wait_for_app
 
-    # The root first: a fresh server takes a deep link for a legacy pages/ page until app.py has run once.
-    page.goto(server_url)
-    wait_for_app(page)
     page.goto(server_url + "/train")
     wait_for_app(page)
     main, sidebar = page.get_by_test_id("stMainBlockContainer"), page.get_by_test_id("stSidebar")

@@ -13,7 +13,7 @@ from playground.ui import layer_editor, persistence, session
 
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 SAMPLE_COUNTS = (100, 250, 500, 1000, 2000, 5000, 10000, 20000)
-PREVIEW_COUNT = 10
+PREVIEW_COUNT = 5  # the settings column is narrow: few digits, large enough to see the shifts
 KEEP = {"persist_state": "session"}  # keep the learner's choices across page switches
 
 
