@@ -217,6 +217,8 @@ def _settled_job(trained: TrainedModel, record: RunRecord):
 def _adopt_job(job) -> None:
     """Make job the session's current job, already in its run history."""
     jobs = _jobs()
+    if job.session_probe is not None:  # a job followed into a reloaded page: this session now keeps it alive
+        job.session_probe = jobs.session_probe()
     st.session_state[jobs.JOB] = job
     st.session_state.setdefault(jobs.RECORDED, set()).add(job.id)
 
