@@ -1,9 +1,9 @@
 """2-D playground speed and memory, measured side by side in one process.
 
-1. Frames per second of the standard setup (circle, 500 points, 2×8 tanh, batch 10, 5 epochs per frame): training
-   plus evaluation, and the whole frame (PNG pictures and Plotly figures too).
-2. Epochs per second of the playground's compiled engine against a plain Keras `model.fit` loop doing the same work
-   per frame (fit N epochs, then predict the grid), as a ratio.
+1. Frames per second of the standard setup (circle, 500 points, 2×8 tanh, batch 10, 5 epochs a frame): training
+   plus evaluation, and with the live pictures drawn; the paused Plotly redraw's cost beside it.
+2. The same frames from a plain Keras loop doing the same work (fit 5 epochs, then predict the grid), as a ratio,
+   with Keras's clear_session() between frames as Streamlit runs it after every run, and without.
 3. The process's RSS over 200 resets and architecture changes (layers, neurons, activations, optimizers) with
    `keras.backend.clear_session()` after each, as Streamlit does after every run; and, beside it, the RSS growth of
    building one Keras model per architecture and fitting it (what the engine avoids).
@@ -15,13 +15,14 @@ Timing is printed, never asserted.
 import argparse
 import gc
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground import plane, plane_figures, plane_net, plane_state  # noqa: E402
+from playground import plane, plane_figures, plane_net, plane_pictures, plane_state  # noqa: E402
 from playground.backend import keras  # noqa: E402
 from playground.model import build_model  # noqa: E402
 
@@ -43,46 +44,77 @@ def make_run(settings: plane_state.PlaneSettings, seed: int = 0) -> plane_net.Pl
     return plane_net.PlaneRun(spec, data, settings.features, settings.batch, RESOLUTION, seed)
 
 
-def draw(run: plane_net.PlaneRun, settings: plane_state.PlaneSettings) -> int:
-    """Everything a frame renders after training: pictures and figures, serialised; returns the bytes sent."""
-    t = lambda key, **params: key  # noqa: E731 — figure text does not matter here
+def pictures(run: plane_net.PlaneRun, settings: plane_state.PlaneSettings) -> int:
+    """What a frame draws while playing: the network, output and loss pictures, encoded; returns the bytes sent."""
     frame = run.frame
-    output = plane_figures.png_uri(plane_figures.output_rgb(frame.output, RESOLUTION))
+    output = plane_figures.output_rgb(frame.output, RESOLUTION)
     hidden = [
-        [plane_figures.png_uri(plane_figures.neuron_rgb(layer[:, i], RESOLUTION, 2)) for i in range(layer.shape[1])]
+        [plane_figures.neuron_rgb(layer[:, i], RESOLUTION, 2) for i in range(layer.shape[1])] for layer in frame.hidden
+    ]
+    outputs = [plane_figures.neuron_rgb(frame.output[:, 0], RESOLUTION, 2)]
+    inputs = [outputs[0]] * len(settings.features)
+    drawn = [
+        plane_pictures.network_picture(settings.features, inputs, hidden, outputs, frame.weights),
+        plane_pictures.output_picture(output, run.data),
+        plane_pictures.loss_picture(run.history),
+    ]
+    photos = [plane_pictures.encoded(picture) for picture in drawn[:2]]
+    return sum(len(data) for data in photos) + len(plane_pictures.encoded(drawn[2], photo=False))
+
+
+def figures(run: plane_net.PlaneRun, settings: plane_state.PlaneSettings) -> int:
+    """What a paused redraw draws: the three Plotly figures, serialised; returns the bytes."""
+    t = lambda key, **params: key  # noqa: E731 — figure text does not matter here
+    frame, uri = run.frame, plane_figures.png_uri
+    output = uri(plane_figures.output_rgb(frame.output, RESOLUTION))
+    hidden = [
+        [uri(plane_figures.neuron_rgb(layer[:, i], RESOLUTION, 2)) for i in range(layer.shape[1])]
         for layer in frame.hidden
     ]
-    inputs = [output] * len(settings.features)
-    figures = [
-        plane_figures.network_figure(settings.features, inputs, hidden, [output], frame.weights, t),
+    drawn = [
+        plane_figures.network_figure(
+            settings.features, [output] * len(settings.features), hidden, [output], frame.weights, t
+        ),
         plane_figures.output_figure(output, run.data, t),
         plane_figures.loss_figure(run.history, t),
     ]
-    return sum(len(figure.to_json()) for figure in figures)
+    return sum(len(figure.to_json()) for figure in drawn)
 
 
-def frames_per_second(frames: int) -> dict:
-    """Frames per second of training + evaluation alone, and of the whole frame."""
+def timed(function, repeats: int) -> float:
+    """Seconds per call, with Keras's clear_session() before each call as Streamlit does after every run."""
+    total = 0.0
+    for _ in range(repeats):
+        keras.backend.clear_session()
+        start = time.perf_counter()
+        function()
+        total += time.perf_counter() - start
+    return total / repeats
+
+
+def engine_speed(frames: int) -> dict:
+    """The playground's frame: seconds to train and evaluate, to draw the live pictures, to build the figures."""
     run = make_run(STANDARD)
     run.step(EPOCHS_PER_FRAME)  # compile outside the timing
-    draw(run, STANDARD)
-    start = time.perf_counter()
-    for _ in range(frames):
-        keras.backend.clear_session()
-        run.step(EPOCHS_PER_FRAME)
-    compute = time.perf_counter() - start
-    start = time.perf_counter()
-    size = 0
-    for _ in range(frames):
-        keras.backend.clear_session()
-        run.step(EPOCHS_PER_FRAME)
-        size = draw(run, STANDARD)
-    whole = time.perf_counter() - start
-    return {"compute_fps": frames / compute, "frame_fps": frames / whole, "frame_kb": size / 1024, "run": run}
+    sizes = {"pictures": pictures(run, STANDARD), "figures": figures(run, STANDARD)}
+    return {
+        "train": timed(lambda: run.step(EPOCHS_PER_FRAME), frames),
+        "train_no_clear": _untimed_clear(lambda: run.step(EPOCHS_PER_FRAME), frames),
+        "pictures": timed(lambda: pictures(run, STANDARD), frames),
+        "figures": timed(lambda: figures(run, STANDARD), max(2, frames // 4)),
+        **{f"{name}_kb": size / 1024 for name, size in sizes.items()},
+    }
 
 
-def plain_fit_epochs_per_second(frames: int) -> float:
-    """Epochs per second of a plain Keras loop doing one frame's work: fit N epochs, then predict the grid."""
+def _untimed_clear(function, repeats: int) -> float:
+    start = time.perf_counter()
+    for _ in range(repeats):
+        function()
+    return (time.perf_counter() - start) / repeats
+
+
+def plain_fit_speed(frames: int) -> dict:
+    """A plain Keras loop doing one frame's work: fit N epochs, then predict the grid; seconds per frame."""
     settings = STANDARD
     data = plane.generate(settings.dataset, settings.points, settings.noise, settings.train / 100, settings.seed)
     spec = plane_state.network_spec(settings)
@@ -90,13 +122,13 @@ def plain_fit_epochs_per_second(frames: int) -> float:
     x = plane.features(data.x_train, settings.features)
     y = plane.targets(data.y_train, data.task, data.classes, spec.loss)
     grid = plane.features(plane.grid(RESOLUTION), settings.features)
-    model.fit(x, y, epochs=1, batch_size=settings.batch, verbose=0)
-    model.predict(grid, verbose=0)
-    start = time.perf_counter()
-    for _ in range(frames):
+
+    def frame():
         model.fit(x, y, epochs=EPOCHS_PER_FRAME, batch_size=settings.batch, verbose=0)
         model.predict(grid, verbose=0)
-    return frames * EPOCHS_PER_FRAME / (time.perf_counter() - start)
+
+    frame()  # trace outside the timing
+    return {"train": timed(frame, frames), "train_no_clear": _untimed_clear(frame, frames)}
 
 
 def architectures(count: int):
@@ -128,46 +160,80 @@ def engine_memory(changes: int) -> list[tuple[int, float]]:
 
 
 def model_per_architecture_memory(changes: int) -> tuple[float, float]:
-    """RSS before and after building and fitting one Keras model per architecture (the naive way)."""
-    gc.collect()
-    before = rss_mb()
-    for settings in architectures(changes):
+    """RSS before and after building, fitting and predicting with one Keras model per architecture (the naive way)."""
+
+    def one(settings: plane_state.PlaneSettings) -> None:
         data = plane.generate(settings.dataset, settings.points, 0.0, 0.5, 0)
         spec = plane_state.network_spec(settings)
         model = build_model(spec)
         x = plane.features(data.x_train, settings.features)
         y = plane.targets(data.y_train, data.task, data.classes, spec.loss)
         model.fit(x, y, epochs=1, batch_size=settings.batch, verbose=0)
-        del model
+        model.predict(plane.features(plane.grid(RESOLUTION), settings.features), verbose=0)
         keras.backend.clear_session()
+
+    one(STANDARD)  # TensorFlow's one-time start-up costs stay out of the difference
+    gc.collect()
+    before = rss_mb()
+    for settings in architectures(changes):
+        one(settings)
     gc.collect()
     return before, rss_mb()
+
+
+def naive_in_fresh_process(changes: int) -> tuple[float, float]:
+    """model_per_architecture_memory() run in a new Python process, so that nothing of this one blurs it."""
+    command = [sys.executable, __file__, "--naive-child", str(changes)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+    return float(output[-2]), float(output[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer frames and changes (CI)")
+    parser.add_argument("--naive-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    frames, changes, naive = (10, 40, 8) if args.quick else (60, 200, 30)
+    if args.naive_child:
+        print(*model_per_architecture_memory(args.naive_child))
+        return
+    frames, changes, naive = (8, 40, 8) if args.quick else (40, 200, 30)
 
-    print(f"2-D playground: {STANDARD.points} points, 2×8 tanh, batch {STANDARD.batch}, {EPOCHS_PER_FRAME} epochs/frame")
-    speed = frames_per_second(frames)
-    print(f"  training + evaluation      {speed['compute_fps']:7.1f} frames/s")
-    print(f"  whole frame (with figures) {speed['frame_fps']:7.1f} frames/s   ({speed['frame_kb']:.0f} kB of figures)")
-    ours = speed["compute_fps"] * EPOCHS_PER_FRAME
-    plain = plain_fit_epochs_per_second(max(3, frames // 3))
-    print(f"  epochs/s: engine {ours:.0f}, plain model.fit + predict {plain:.0f}, ratio {ours / plain:.1f}×")
+    print(
+        f"2-D playground: {STANDARD.points} points, 2×8 tanh, batch {STANDARD.batch}, {EPOCHS_PER_FRAME} epochs a frame"
+    )
+    ours, plain = engine_speed(frames), plain_fit_speed(max(3, frames // 4))
+    live = ours["train"] + ours["pictures"]
+    print("  with clear_session() between frames, as in Streamlit:")
+    print(
+        f"    engine: train + evaluate {1 / ours['train']:6.1f} frames/s, with the live pictures {1 / live:5.1f} frames/s"
+    )
+    print(f"    plain model.fit + predict  {1 / plain['train']:6.1f} frames/s")
+    print(
+        f"    ratio {plain['train'] / ours['train']:.1f}× (epochs/s {EPOCHS_PER_FRAME / ours['train']:.0f} vs {EPOCHS_PER_FRAME / plain['train']:.0f})"
+    )
+    print("  without clear_session():")
+    print(
+        f"    epochs/s: engine {EPOCHS_PER_FRAME / ours['train_no_clear']:.0f}, plain model.fit + predict "
+        f"{EPOCHS_PER_FRAME / plain['train_no_clear']:.0f}, ratio {plain['train_no_clear'] / ours['train_no_clear']:.1f}×"
+    )
+    print(
+        f"  drawing: live pictures {1000 * ours['pictures']:.0f} ms ({ours['pictures_kb']:.0f} kB JPEG + PNG), "
+        f"paused Plotly figures {1000 * ours['figures']:.0f} ms ({ours['figures_kb']:.0f} kB JSON)"
+    )
 
     print(f"RSS over {changes} resets and architecture changes (clear_session after each):")
     samples = engine_memory(changes)
     for done, rss in samples:
         print(f"  after {done:4d}: {rss:7.0f} MB")
-    settled = samples[1][1]
-    print(f"  growth after the first block: {samples[-1][1] - settled:+.0f} MB; engines compiled: {plane_net.POOL.size()}")
-    before, after = model_per_architecture_memory(naive)
+    settled = [rss for _, rss in samples[1:]]
     print(
-        f"beside it, one Keras model per architecture ({naive} models, build + fit): {before:.0f} → {after:.0f} MB, "
-        f"{(after - before) / naive:+.1f} MB per architecture"
+        f"  after the first block: {min(settled):.0f}–{max(settled):.0f} MB, "
+        f"end − first block {samples[-1][1] - samples[1][1]:+.0f} MB; engines compiled: {plane_net.POOL.size()}"
+    )
+    before, after = naive_in_fresh_process(naive)
+    print(
+        f"beside it, in a fresh process, one Keras model per architecture ({naive} models, build + fit + predict): "
+        f"{before:.0f} → {after:.0f} MB, {(after - before) / naive:+.1f} MB per architecture"
     )
 
 

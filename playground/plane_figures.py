@@ -151,6 +151,7 @@ def loss_figure(history: dict, t: Callable[..., str], height: int = 200) -> go.F
 WIDTH_BINS = (0.1, 0.3, 0.6, 1.0, 1.5, np.inf)  # |w| upper bounds of each line-width class
 LINE_WIDTHS = (0.5, 1.2, 2.2, 3.4, 4.8, 6.5)
 NODE_WIDTH, NODE_HEIGHT = 0.42, 0.8  # in column and row units
+FRAME_WIDTH_PX = 560  # the diagram's usual width on the page, to size the neurons' frames
 
 
 def node_positions(sizes: Sequence[int]) -> list[np.ndarray]:
@@ -158,12 +159,12 @@ def node_positions(sizes: Sequence[int]) -> list[np.ndarray]:
     return [-np.arange(size, dtype=float) for size in sizes]
 
 
-def _edges(columns: list[np.ndarray], weights) -> dict:
+def _edges(columns: list[np.ndarray], weights, half_width: float = NODE_WIDTH / 2) -> dict:
     """Line segments grouped by (sign, width class), plus one hover point per connection."""
     groups: dict[tuple[bool, int], tuple[list, list]] = {}
     hover_x, hover_y, hover_text = [], [], []
     for layer, (kernel, _bias) in enumerate(weights):
-        x0, x1 = layer + NODE_WIDTH / 2, layer + 1 - NODE_WIDTH / 2
+        x0, x1 = layer + half_width, layer + 1 - half_width
         for i, y0 in enumerate(columns[layer]):
             for j, y1 in enumerate(columns[layer + 1]):
                 w = float(kernel[i, j])
@@ -192,7 +193,13 @@ def network_figure(
     """
     sizes = [len(feature_names), *(len(layer) for layer in hidden_images), len(output_images)]
     columns = node_positions(sizes)
-    edges = _edges(columns, weights)
+    rows = max(sizes)
+    height = height or int(np.clip(44 * rows + 20, 320, 640))  # about 40 px a neuron
+    # Square pictures and their frames at the diagram's usual width (the same boxes, whatever the width).
+    x_span, y_span = len(sizes) + 0.3, rows + 0.1
+    side = min(NODE_WIDTH / x_span * FRAME_WIDTH_PX, NODE_HEIGHT / y_span * height)  # px, for a typical width
+    frame_x, frame_y = side / FRAME_WIDTH_PX * x_span, side / height * y_span
+    edges = _edges(columns, weights, frame_x / 2)
     traces = [
         {
             "type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip", "showlegend": False,
@@ -208,14 +215,20 @@ def network_figure(
         }
     )  # fmt: skip
     images_by_column = [list(input_images), *(list(layer) for layer in hidden_images), list(output_images)]
-    images, node_x, node_y, node_text = [], [], [], []
+    images, frames, node_x, node_y, node_text = [], [], [], [], []
     for column, (ys, sources) in enumerate(zip(columns, images_by_column, strict=True)):
         for row, (y, source) in enumerate(zip(ys, sources, strict=True)):
             images.append(
                 {
-                    "source": source, "xref": "x", "yref": "y", "x": column, "y": float(y), "sizex": NODE_WIDTH,
-                    "sizey": NODE_HEIGHT, "sizing": "contain", "xanchor": "center", "yanchor": "middle",
+                    "source": source, "xref": "x", "yref": "y", "x": column, "y": float(y), "sizex": frame_x,
+                    "sizey": frame_y, "sizing": "stretch", "xanchor": "center", "yanchor": "middle",
                     "layer": "above",
+                }
+            )  # fmt: skip
+            frames.append(
+                {
+                    "type": "rect", "xref": "x", "yref": "y", "layer": "above", "line": {"color": "#AAAAAA", "width": 1},
+                    "x0": column - frame_x / 2, "x1": column + frame_x / 2, "y0": y - frame_y / 2, "y1": y + frame_y / 2,
                 }
             )  # fmt: skip
             node_x.append(column)
@@ -234,12 +247,10 @@ def network_figure(
         }
         for row, name in enumerate(feature_names)
     ]  # fmt: skip
-    rows = max(sizes)
-    height = height or int(np.clip(44 * rows + 20, 320, 640))  # about 40 px a neuron
     layout = {
         "height": height, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
         "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)", "uirevision": "network",
-        "dragmode": False, "images": images, "annotations": labels,
+        "dragmode": False, "images": images, "annotations": labels, "shapes": frames,
         "xaxis": {"range": [-0.9, len(sizes) - 0.6], "visible": False, "fixedrange": True},
         "yaxis": {"range": [-rows + 0.45, 0.55], "visible": False, "fixedrange": True},
     }  # fmt: skip

@@ -38,9 +38,10 @@ MAX_BATCH = 30
 ENGINES_PER_OPTIMIZER = 2  # a second session training with the same optimizer at the same moment gets its own
 
 # Streamlit runs two full garbage collections after every run, fragment runs included (clear_session and
-# runner.postScriptGC): with TensorFlow's ~400,000 objects loaded, ~0.1–0.4 s a frame. The objects alive now are
-# TensorFlow's, Keras's and the app's modules, which live as long as the process: moving them out of the
-# collector's sight makes those collections cost next to nothing.
+# runner.postScriptGC): with TensorFlow's ~400,000 objects loaded, ~0.1–0.4 s a frame. The objects alive when this
+# module is first imported are mostly TensorFlow's, Keras's and the app's modules, which live as long as the
+# process: moving them out of the collector's sight makes those collections cost next to nothing. (Anything else
+# alive at that moment is never collected: a one-time, bounded cost. The app could do this once at start-up.)
 gc.collect()
 gc.freeze()
 
@@ -97,7 +98,9 @@ def initial_weights(arch: Architecture, seed: int) -> list[tuple[np.ndarray, np.
     weights = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
         limit = np.sqrt(6.0 / (fan_in + fan_out))
-        weights.append((rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32), np.zeros(fan_out, np.float32)))
+        weights.append(
+            (rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32), np.zeros(fan_out, np.float32))
+        )
     return weights
 
 
@@ -249,7 +252,9 @@ class Engine:
             hidden[:, grid_part],
         )  # fmt: skip
 
-    def _frame_graph(self, state, x_train, y_train, train_count, x_test, y_test, test_count, grid, epochs, batch, config):
+    def _frame_graph(
+        self, state, x_train, y_train, train_count, x_test, y_test, test_count, grid, epochs, batch, config
+    ):
         for variable, value in zip(self._state, state, strict=True):
             variable.assign(value)
         self._train_graph(x_train, y_train, train_count, epochs, batch, config)

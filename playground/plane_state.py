@@ -77,7 +77,9 @@ def network_spec(settings: PlaneSettings) -> ModelSpec:
     data_task = task(settings)
     loss = LOSSES[settings.loss]
     units = plane.output_units(data_task, plane.class_count(settings.dataset, settings.classes), loss)
-    regularizer = {settings.regularization: settings.rate} if settings.regularization != "none" and settings.rate else None
+    regularizer = (
+        {settings.regularization: settings.rate} if settings.regularization != "none" and settings.rate else None
+    )
     extra = {"kernel_regularizer": regularizer} if regularizer else {}
     layers = []
     for width, activation in settings.layers:

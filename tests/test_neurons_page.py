@@ -30,7 +30,10 @@ def test_the_page_shows_the_network_its_output_and_the_keras_code(app_test):
     assert 'layers.Dense(4, activation="tanh")' in code and "def circle(" in code
     assert app.code[1].value.endswith("/neurons?lang=en")  # the defaults need no parameters
     # One plain sentence beside each control: every widget has its help text.
-    for widget in [*app.selectbox, *app.select_slider, *app.slider, *app.checkbox]:
+    mine = [w for w in (*app.selectbox, *app.select_slider, *app.slider, *app.checkbox, *app.button) if w.key]
+    mine = [w for w in mine if w.key.startswith(plane_view.PREFIX)]
+    assert len(mine) >= 20
+    for widget in mine:
         assert widget.help, widget.key
 
 
@@ -107,7 +110,9 @@ def test_a_malformed_link_gives_one_line_and_the_defaults(app_test):
     app = app_test(PAGE, timeout=TIMEOUT, noise="lots", layers="99-tanh", dataset="moons", lock="everything")
     assert not app.exception
     assert len(app.warning) == 1
-    assert re.search(r"could not read \((noise|layers|dataset|lock)(, (noise|layers|dataset|lock)){3}\)", app.warning[0].value)
+    assert re.search(
+        r"could not read \((noise|layers|dataset|lock)(, (noise|layers|dataset|lock)){3}\)", app.warning[0].value
+    )
     assert settings_of(app) == plane_state.PlaneSettings()
     assert epoch_of(app) == 0
 
@@ -120,35 +125,41 @@ def test_the_page_speaks_chinese(app_test):
     assert "# 网络：先是 keras.Input" in app.code[0].value
 
 
+def test_the_network_opens_on_the_build_page_as_a_model_spec(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT)
+    app.button(key="plane_w_open_build").click().run()
+    assert not app.exception
+    model_spec = app.session_state["spec"]
+    assert model_spec == plane_state.network_spec(plane_state.PlaneSettings())
+    assert model_spec.input_shape == (2,) and model_spec.layers[-1].args == {"units": 1, "activation": "tanh"}
+
+
 @pytest.mark.e2e
 def test_play_advances_the_epoch_and_redraws_the_boundary(page, server_url):
     page.goto(server_url + "/neurons")
     page.wait_for_selector("h4:has-text('Epoch 0')", timeout=180_000)
+    # Paused: interactive figures (network, output plane, losses).
+    page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length === 3")
 
     def epoch() -> int:
         return int(page.locator("h4", has_text="Epoch").first.inner_text().split()[-1])
 
-    def boundary() -> str:  # the output picture under the points (the second chart)
-        return page.locator("[data-testid='stPlotlyChart']").nth(1).locator("image").first.get_attribute("href")
-
-    before = boundary()
+    # While playing the frames are pictures (network, output plane, losses): the second is the boundary.
+    boundary_js = (
+        "() => { const i = document.querySelectorAll(\"[data-testid='stImage'] img\")[1]; return i && i.src; }"
+    )
     page.get_by_role("button", name="Play").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('h4')].some(h => /^Epoch ([1-9][0-9]+)$/.test(h.innerText))",
         timeout=120_000,
     )
-    first_epoch, first_picture = epoch(), boundary()
+    page.wait_for_function(boundary_js, timeout=60_000)
+    first_epoch, first_picture = epoch(), page.evaluate(boundary_js)
     page.wait_for_function(
-        """first => {
-            const chart = document.querySelectorAll("[data-testid='stPlotlyChart']")[1];
-            const image = chart && chart.querySelector("image");
-            return image && image.getAttribute("href") !== first;
-        }""",
-        arg=first_picture,
-        timeout=60_000,
+        f"first => ({boundary_js})() && ({boundary_js})() !== first", arg=first_picture, timeout=60_000
     )
-    second_picture = boundary()
+    second_picture = page.evaluate(boundary_js)
     assert epoch() > first_epoch > 0
-    assert first_picture.startswith("data:image/png;base64,")
-    assert len({before, first_picture, second_picture}) == 3  # the boundary changes from frame to frame
+    assert first_picture != second_picture  # a new picture: Streamlit names media files by their content
     page.get_by_role("button", name="Pause").click()
+    page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=60_000)

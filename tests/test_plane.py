@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground import plane, plane_code, plane_figures, plane_state
+from playground import plane, plane_code, plane_figures, plane_pictures, plane_state
 from playground import spec as specs
 from playground.plane_state import PlaneSettings
 
@@ -76,7 +76,12 @@ def test_the_multi_class_set_puts_each_class_around_its_own_centre():
 
 @pytest.mark.parametrize(
     "arguments",
-    [{"name": "moons"}, {"name": "circle", "points": 5}, {"name": "circle", "noise": 0.9}, {"name": "blobs", "classes": 9}],
+    [
+        {"name": "moons"},
+        {"name": "circle", "points": 5},
+        {"name": "circle", "noise": 0.9},
+        {"name": "blobs", "classes": 9},
+    ],
 )
 def test_impossible_requests_are_refused(arguments):
     with pytest.raises((KeyError, ValueError)):
@@ -108,9 +113,9 @@ def test_targets_are_encoded_as_each_loss_expects():
     assert plane.targets(labels, "binary", 2, "mean_squared_error").ravel().tolist() == [-1, 1, 1]
     assert plane.targets(labels, "binary", 2, "categorical_crossentropy").tolist() == [[1, 0], [0, 1], [0, 1]]
     assert plane.targets(np.array([2, 0]), "multiclass", 3, "mean_squared_error").tolist() == [[0, 0, 1], [1, 0, 0]]
-    assert plane.targets(np.array([0.5, -0.2]), "regression", 0, "mean_squared_error").ravel().tolist() == pytest.approx(
-        [0.5, -0.2]
-    )
+    assert plane.targets(
+        np.array([0.5, -0.2]), "regression", 0, "mean_squared_error"
+    ).ravel().tolist() == pytest.approx([0.5, -0.2])
     assert plane.output_units("binary", 2, "mean_squared_error") == 1
     assert plane.output_units("multiclass", 4, "categorical_crossentropy") == 4
 
@@ -165,7 +170,9 @@ def test_mse_on_several_classes_gets_the_build_pages_warning_and_regression_is_a
 def test_a_link_holds_only_what_differs_and_reads_back_the_same_settings():
     chosen = plane_state.PRESETS["spiral_challenge"]
     query = plane_state.to_query(chosen, lock=("layers", "dataset"), hide=True)
-    assert query["dataset"] == "spiral" and query["layers"] == "8-tanh.8-tanh" and query["features"] == "x1.x2.sinx1.sinx2"
+    assert (
+        query["dataset"] == "spiral" and query["layers"] == "8-tanh.8-tanh" and query["features"] == "x1.x2.sinx1.sinx2"
+    )
     assert query["lock"] == "dataset.layers" and query["hide"] == "1" and "noise" not in query
     link = plane_state.from_query(query)
     assert link.settings == chosen and link.lock == ("dataset", "layers") and link.hide and not link.unreadable
@@ -183,9 +190,9 @@ settings_strategy = st.builds(
     features=st.sets(st.sampled_from(tuple(plane.FEATURES)), min_size=1).map(
         lambda chosen: tuple(f for f in plane.FEATURES if f in chosen)
     ),
-    layers=st.lists(
-        st.tuples(st.integers(1, 16), st.sampled_from(plane_state.HIDDEN_ACTIVATIONS)), max_size=6
-    ).map(tuple),
+    layers=st.lists(st.tuples(st.integers(1, 16), st.sampled_from(plane_state.HIDDEN_ACTIVATIONS)), max_size=6).map(
+        tuple
+    ),
     regularization=st.sampled_from(plane_state.REGULARIZATIONS),
     rate=st.sampled_from(plane_state.REGULARIZATION_RATES),
     dropout=st.sampled_from(plane_state.DROPOUT_RATES),
@@ -217,9 +224,20 @@ def test_a_malformed_link_never_raises_and_names_what_it_could_not_read(query):
 
 def test_unreadable_values_fall_back_to_their_defaults_one_by_one():
     link = plane_state.from_query(
-        {"dataset": "spiral", "noise": "lots", "layers": "99-tanh", "lr": "0.03", "lock": "dataset.nonsense", "hide": "2"}
+        {
+            "dataset": "spiral",
+            "noise": "lots",
+            "layers": "99-tanh",
+            "lr": "0.03",
+            "lock": "dataset.nonsense",
+            "hide": "2",
+        }
     )
-    assert link.settings.dataset == "spiral" and link.settings.noise == 0.0 and link.settings.layers == ((4, "tanh"), (2, "tanh"))
+    assert (
+        link.settings.dataset == "spiral"
+        and link.settings.noise == 0.0
+        and link.settings.layers == ((4, "tanh"), (2, "tanh"))
+    )
     assert set(link.unreadable) == {"noise", "layers", "lock", "hide"} and link.lock == ("dataset",) and not link.hide
 
 
@@ -237,7 +255,11 @@ def test_keys_tell_when_the_data_or_the_network_must_start_over():
 
 
 def test_the_colour_maps_match_hand_values():
-    assert plane_figures.diverging_rgb(np.array([-1.0, 0.0, 1.0])).tolist() == [[230, 159, 0], [255, 255, 255], [0, 114, 178]]
+    assert plane_figures.diverging_rgb(np.array([-1.0, 0.0, 1.0])).tolist() == [
+        [230, 159, 0],
+        [255, 255, 255],
+        [0, 114, 178],
+    ]
     half = plane_figures.diverging_rgb(np.array([0.5]))[0]
     assert half.tolist() == [128, 184, 216]  # halfway to blue, rounded half to even
     winner = plane_figures.class_rgb(np.array([[0.1, 0.1, 0.8], [1 / 3, 1 / 3, 1 / 3]]))
@@ -283,6 +305,55 @@ def test_the_loss_figure_has_both_curves():
     figure = plane_figures.loss_figure({"epoch": [0, 5], "train": [1.0, 0.5], "test": [1.1, 0.7]}, t)
     assert [trace.name for trace in figure.data] == ["loss_train", "loss_test"]
     assert list(figure.data[1].y) == [1.1, 0.7]
+
+
+def test_the_live_output_picture_puts_each_point_where_it_belongs():
+    data = plane.PlaneData(
+        "gauss", "binary", 2, np.array([[3.0, 3.0], [-3.0, -3.0]], np.float32), np.array([1, 0]),
+        np.array([[3.0, -3.0]], np.float32), np.array([1]),
+    )  # fmt: skip
+    white = np.full((10, 10, 3), 255, np.uint8)
+    picture = np.asarray(plane_pictures.output_picture(white, data, show_test=False, side=120))
+    scale = plane_pictures.SCALE
+    left, top, plot = 26 * scale, 2 * scale, 120 * scale
+
+    def pixel(x, y):
+        column = left + round((x + 6) / 12 * plot)
+        row = top + round((6 - y) / 12 * plot)
+        return picture[row, column].tolist()
+
+    assert pixel(3, 3) == [0, 114, 178] and pixel(-3, -3) == [230, 159, 0]  # class 1 blue, class 0 orange
+    assert pixel(3, -3) == [255, 255, 255]  # test points only when asked
+    shown = np.asarray(plane_pictures.output_picture(white, data, show_test=True, side=120))
+    assert shown[top + round(0.75 * plot), left + round(0.75 * plot)].tolist() == [0, 114, 178]
+
+
+def test_the_live_network_picture_places_each_neuron_and_draws_every_weight():
+    rng = np.random.default_rng(1)
+    red = np.zeros((5, 5, 3), np.uint8)
+    red[..., 0] = 200
+    weights = [(rng.normal(size=(2, 3)), np.zeros(3)), (rng.normal(size=(3, 1)), np.zeros(1))]
+    picture = plane_pictures.network_picture(("x1", "x2"), [red, red], [[red, red, red]], [red], weights, width=300)
+    array = np.asarray(picture)
+    assert picture.width == 300 * plane_pictures.SCALE
+    reds = (array[..., 0] == 200) & (array[..., 1] == 0)
+    assert reds.sum() > 6 * 100  # six thumbnails
+    alpha = 190 / 255  # lines are drawn slightly transparent over white
+
+    def near(colour):
+        blended = np.array(colour) * alpha + 255 * (1 - alpha)
+        return np.all(np.abs(array - blended) < 6, axis=2)
+
+    assert near([0, 114, 178]).sum() > 200 and near([230, 159, 0]).sum() > 200  # positive and negative weights
+
+
+def test_the_live_loss_picture_survives_empty_and_broken_histories():
+    assert plane_pictures.loss_picture({"epoch": [], "train": [], "test": []}).size == (660, 340)
+    picture = np.asarray(
+        plane_pictures.loss_picture({"epoch": [0, 5, 10], "train": [1.0, 0.4, np.nan], "test": [1.2, 0.5, 0.3]})
+    )
+    assert (np.abs(picture.astype(int)).sum(axis=2) == 0).sum() > 50  # the black test curve
+    assert (np.all(picture == [153, 153, 153], axis=2)).sum() > 20  # the grey training curve
 
 
 # ---------------------------------------------------------------- code export

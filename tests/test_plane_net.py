@@ -40,12 +40,23 @@ def data_loss(model, x, y, loss_name: str) -> float:
 CASES = {
     "sgd-tanh-mse": PlaneSettings(dataset="circle", layers=((4, "tanh"), (2, "tanh")), optimizer="SGD", lr=0.1),
     "adam-relu-sigmoid-l2": PlaneSettings(
-        dataset="spiral", features=("x1", "x2", "sinx1"), layers=((5, "relu"), (3, "sigmoid")), optimizer="Adam",
-        lr=0.03, regularization="l2", rate=0.01,
+        dataset="spiral",
+        features=("x1", "x2", "sinx1"),
+        layers=((5, "relu"), (3, "sigmoid")),
+        optimizer="Adam",
+        lr=0.03,
+        regularization="l2",
+        rate=0.01,
     ),  # fmt: skip
     "rmsprop-softmax-ce-l1": PlaneSettings(
-        dataset="blobs", classes=4, layers=((6, "elu"),), optimizer="RMSprop", lr=0.01, loss="ce",
-        regularization="l1", rate=0.003,
+        dataset="blobs",
+        classes=4,
+        layers=((6, "elu"),),
+        optimizer="RMSprop",
+        lr=0.01,
+        loss="ce",
+        regularization="l1",
+        rate=0.003,
     ),  # fmt: skip
     "adamw-no-hidden-layer": PlaneSettings(dataset="xor", features=("x1x2",), layers=(), optimizer="AdamW", lr=0.03),
     "lion-three-layers-regression": PlaneSettings(
@@ -110,7 +121,10 @@ def test_a_frame_has_every_picture_the_page_draws():
     assert frame.output.shape == (144, 1) and np.abs(frame.output).max() <= 1
     assert [h.shape for h in frame.hidden] == [(144, 5), (144, 3)] and frame.hidden[0].min() >= 0  # relu
     assert [w.shape for pair in frame.weights for w in pair] == [(3, 5), (5,), (5, 3), (3,), (3, 1), (1,)]
-    assert frame.train_output.shape == (len(run.data.x_train), 1) and frame.test_output.shape == (len(run.data.x_test), 1)
+    assert frame.train_output.shape == (len(run.data.x_train), 1) and frame.test_output.shape == (
+        len(run.data.x_test),
+        1,
+    )
 
 
 def test_reset_starts_again_in_place_and_replays_exactly():
@@ -122,7 +136,9 @@ def test_reset_starts_again_in_place_and_replays_exactly():
     run.step(4)
     run.reset(5)
     assert run.epoch == 0 and run.history["epoch"] == [0]
-    assert all(np.array_equal(a, b) for a, b in zip(fresh, [w for pair in run.keras_weights() for w in pair], strict=True))
+    assert all(
+        np.array_equal(a, b) for a, b in zip(fresh, [w for pair in run.keras_weights() for w in pair], strict=True)
+    )
     assert run.step(3).test_loss == pytest.approx(first, abs=1e-6)  # fresh optimizer state and shuffle too
     assert plane_net.POOL.size() == engines
 

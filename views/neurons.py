@@ -60,7 +60,10 @@ with row[4]:
         format_func=lambda name: t("regularization_" + name),
     )  # fmt: skip
 with row[5]:
-    control(st.selectbox, "rate", t("rate"), t, options=plane_state.REGULARIZATION_RATES, format_func=lambda v: f"{v:g}")
+    control(
+        st.selectbox, "rate", t("rate"), t, options=plane_state.REGULARIZATION_RATES, format_func=lambda v: f"{v:g}",
+        disabled=settings.regularization == "none",
+    )  # fmt: skip
 with row[6]:
     control(st.selectbox, "dropout", t("dropout"), t, options=plane_state.DROPOUT_RATES, format_func=lambda v: f"{v:g}")
 
@@ -74,7 +77,9 @@ with data_column:
     if task == "multiclass":
         control(st.slider, "classes", t("classes"), t, min_value=plane.MIN_CLASSES, max_value=plane.MAX_CLASSES)
     st.caption(t("task_" + task, classes=settings.classes))
-    control(st.select_slider, "noise", t("noise"), t, options=plane_state.NOISE_LEVELS, format_func=lambda v: f"{v:.0%}")
+    control(
+        st.select_slider, "noise", t("noise"), t, options=plane_state.NOISE_LEVELS, format_func=lambda v: f"{v:.0%}"
+    )
     control(st.select_slider, "train", t("train"), t, options=plane_state.TRAIN_PERCENTS)
     control(st.select_slider, "points", t("points"), t, options=plane_state.POINT_COUNTS)
     if not view.hidden("seed"):

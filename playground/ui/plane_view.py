@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
-from playground import catalog, plane, plane_code, plane_figures, plane_pictures, plane_state
+from playground import plane, plane_code, plane_figures, plane_pictures, plane_state
 from playground import spec as specs
 from playground.plane_state import PlaneSettings
+from playground.ui import session
 
 SETTINGS, LINK, PLAYING = "plane_settings", "plane_link", "plane_playing"
 RUN, RUN_KEYS, RESETS = "plane_run", "plane_run_keys", "plane_resets"
@@ -41,11 +42,9 @@ def settings() -> PlaneSettings:
 
 def set_settings(new: PlaneSettings) -> None:
     """Replace the settings; a change of data or network pauses training (the run starts over)."""
-    old = settings()
-    new = plane_state.normalized(new)
-    if plane_state.data_key(new) != plane_state.data_key(old) or plane_state.network_key(new) != plane_state.network_key(
-        old
-    ):
+    old, new = settings(), plane_state.normalized(new)
+    keys = (plane_state.data_key, plane_state.network_key)
+    if any(key(new) != key(old) for key in keys):
         st.session_state[PLAYING] = False
     st.session_state[SETTINGS] = new
 
@@ -101,10 +100,8 @@ def control(widget, name: str, label: str, t, **options):
         return
     key = PREFIX + name
     st.session_state[key] = _widget_value(name, getattr(settings(), name))
-    widget(
-        label, key=key, on_change=_changed, args=(name,), disabled=locked(name) or options.pop("disabled", False),
-        help=t("help_" + name), **options,
-    )  # fmt: skip
+    disabled = locked(name) or options.pop("disabled", False)
+    widget(label, key=key, on_change=_changed, args=(name,), disabled=disabled, help=t("help_" + name), **options)
 
 
 def _set_layers(layers) -> None:
@@ -239,8 +236,6 @@ def current_run(t):
 
 
 def _language() -> str:
-    from playground.ui import session
-
     return session.language()
 
 
@@ -325,12 +320,13 @@ def render_frame(run, t, live: bool) -> None:
     output, inputs, hidden, outputs = frame_rgbs(frame, current)
     diagram, picture = st.columns([DIAGRAM, PICTURE], gap="small")
     if live:
+        encoded = plane_pictures.encoded
         with diagram:
             network = plane_pictures.network_picture(current.features, inputs, hidden, outputs, frame.weights)
-            st.image(network, width="stretch")
+            st.image(encoded(network), width="stretch")
         with picture:
-            st.image(plane_pictures.output_picture(output, run.data, current.test), width="stretch")
-            st.image(plane_pictures.loss_picture(run.history), width="stretch")
+            st.image(encoded(plane_pictures.output_picture(output, run.data, current.test)), width="stretch")
+            st.image(encoded(plane_pictures.loss_picture(run.history), photo=False), width="stretch")
             st.caption(f":gray[━ {t('loss_train')}] · ━ {t('loss_test')}")
         return
     uri = plane_figures.png_uri
@@ -373,7 +369,15 @@ def export_panel(run, t) -> None:
     with st.expander(t("code"), icon=":material/code:"):
         st.caption(t("code_caption"))
         st.code(source, language="python")
-        st.download_button(t("download_code"), source, file_name="playground_2d.py", mime="text/x-python")
+        left, right = st.columns(2)
+        left.download_button(t("download_code"), source, file_name="playground_2d.py", mime="text/x-python")
+        if right.button(
+            t("open_build"), icon=":material/construction:", key=PREFIX + "open_build", help=t("help_open_build")
+        ):
+            from playground.ui import session
+
+            session.set_spec(plane_state.network_spec(current))
+            st.switch_page("views/build.py")
 
 
 def share_panel(t) -> None:
@@ -404,9 +408,3 @@ def link_notes(t) -> None:
         st.warning(t("link_unreadable", names=", ".join(current.unreadable)), icon=":material/link_off:")
     if current.lock:
         st.caption(t("locked_note", names=", ".join(_control_label(n, t) for n in current.lock)))
-
-
-def optimizer_names() -> tuple[str, ...]:
-    """The optimizers a learner can pick."""
-    return tuple(catalog.OPTIMIZERS)
-
