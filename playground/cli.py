@@ -133,10 +133,20 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("error:", describe_fault(result.fault, TRAIN_TEXT.translator("en")), file=sys.stderr)
         return 1
     if args.out:
-        metadata = {"test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
-                    "epochs": result.epochs_done, "settings": settings.to_dict()}
-        trained = bundle.TrainedModel(model_spec, result.weights, as_float_arrays(result.optimizer_state),
-                                      history.per_epoch(), settings.dataset, metadata)
+        metadata = {
+            "test_accuracy": result.test_accuracy,
+            "test_loss": result.test_loss,
+            "epochs": result.epochs_done,
+            "settings": settings.to_dict(),
+        }
+        trained = bundle.TrainedModel(
+            model_spec,
+            result.weights,
+            as_float_arrays(result.optimizer_state),
+            history.per_epoch(),
+            settings.dataset,
+            metadata,
+        )
         Path(args.out).write_bytes(bundle.to_bytes(trained))
     summary = {
         "test_accuracy": result.test_accuracy,
@@ -148,8 +158,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"test accuracy {result.test_accuracy:.4f}  test loss {result.test_loss:.4f}  "
-              f"({result.epochs_done} epochs, {result.samples_per_second:,.0f} samples/s)")
+        print(
+            f"test accuracy {result.test_accuracy:.4f}  test loss {result.test_loss:.4f}  "
+            f"({result.epochs_done} epochs, {result.samples_per_second:,.0f} samples/s)"
+        )
     return 0
 
 
@@ -192,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     # -- more subcommands (train, predict) register here
     train = commands.add_parser("train", help="train a model in this process and print its test metrics")
     _add_model_source(train)
-    train.add_argument("--dataset", default="mnist-sample", help="mnist-sample (default, offline), mnist or fashion-mnist")
+    train.add_argument(
+        "--dataset", default="mnist-sample", help="mnist-sample (default, offline), mnist or fashion-mnist"
+    )
     train.add_argument("--epochs", type=_positive, default=5)
     train.add_argument("--batch-size", type=_positive, default=32)
     train.add_argument("--validation-split", type=_share, default=0.1, help="share of training data held out")

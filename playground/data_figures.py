@@ -12,8 +12,13 @@ def class_counts_figure(counts: dict[str, tuple[int, int]], train_label: str, te
     fig = go.Figure()
     fig.add_bar(x=names, y=[c[0] for c in counts.values()], name=train_label, marker_color=OKABE_ITO[0])
     fig.add_bar(x=names, y=[c[1] for c in counts.values()], name=test_label, marker_color=OKABE_ITO[1])
-    fig.update_layout(barmode="group", height=300, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      xaxis={"title": axis_label, "type": "category"}, legend={"orientation": "h", "y": 1.15})
+    fig.update_layout(
+        barmode="group",
+        height=300,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": axis_label, "type": "category"},
+        legend={"orientation": "h", "y": 1.15},
+    )
     return fig
 
 

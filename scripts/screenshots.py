@@ -25,7 +25,19 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PAGES = ["home", "data", "build", "train", "draw", "models", "neurons", "activations", "losses", "optimizers", "backprop"]
+PAGES = [
+    "home",
+    "data",
+    "build",
+    "train",
+    "draw",
+    "models",
+    "neurons",
+    "activations",
+    "losses",
+    "optimizers",
+    "backprop",
+]
 
 
 def start_server() -> tuple[subprocess.Popen, str]:

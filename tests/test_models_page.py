@@ -71,7 +71,9 @@ def test_an_uploaded_bundle_becomes_the_sessions_model_predicts_as_before_and_ca
     x = data.images_as_input(data.load("mnist-sample").x_test[:100])
     np.testing.assert_array_equal(inference.predict(mine, x), inference.predict(trained, x))
     assert [b.label for b in app.get("download_button")] == ["Download bundle (.zip)", "Download for Keras (.keras)"]
-    assert "**Conv2D 4 → BatchNormalization → MaxPooling2D → Flatten → Dropout 0.2 → Dense 10**" in app.markdown[0].value
+    assert (
+        "**Conv2D 4 → BatchNormalization → MaxPooling2D → Flatten → Dropout 0.2 → Dense 10**" in app.markdown[0].value
+    )
     app.switch_page("views/train.py").run()
     assert not app.exception
     assert not app.button(key="train_continue").disabled  # the uploaded model can be trained further

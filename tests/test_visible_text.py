@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 from app import PAGES  # noqa: E402  (app.py has no import-time side effects)
 
 # Names that stay English in Chinese text: identifiers of Keras and of the field.
+# fmt: off
 IDENTIFIERS = {
     *catalog.LAYERS, *catalog.ACTIVATIONS, *catalog.LOSSES, *catalog.OPTIMIZERS, *catalog.INITIALIZERS,
     *catalog.PADDINGS, *data.FASHION, "Keras", "MNIST", "Fashion", "TensorFlow", "Python", "JSON", "ReLU", "LeNet",
@@ -32,6 +33,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
 LABELLED = ("button", "selectbox", "slider", "number_input", "checkbox", "toggle", "radio", "text_area",
             "text_input", "multiselect", "metric", "tabs", "expander", "select_slider")
+# fmt: on
 
 
 def visible_texts(app) -> list[str]:
