@@ -2,7 +2,7 @@
 
 import pytest
 
-from playground import lessons, presets
+from playground import data, lessons, presets
 from playground.spec import LayerSpec
 
 
@@ -80,3 +80,93 @@ def test_browser_teacher_link_in_a_fresh_context_restores_the_locked_model(brows
     tab.get_by_test_id("stMetricValue").filter(has_text="7,850").first.wait_for(timeout=60_000)
     assert tab.get_by_role("button", name="Load preset").is_disabled()
     context.close()
+
+
+def train_link(settings: dict, locked=("train_epochs", "model"), hide=False, spec=None):
+    model = spec or presets.preset("mlp")
+    return lessons.encode(lessons.Lesson("train", settings, tuple(locked), hide, model.to_dict()))
+
+
+def _widget(app, kind: str, label: str):
+    return next(w for w in getattr(app, kind) if w.label == label)
+
+
+def test_a_train_lesson_link_presets_and_locks_the_settings(app_test):
+    settings = {"train_epochs": 2, "train_batch": 64, "train_seed": 7, "train_validation": 0.2}
+    app = app_test("views/train.py", lesson=train_link(settings))
+    assert not app.exception
+    epochs = _widget(app, "number_input", "Epochs")
+    assert epochs.value == 2 and epochs.disabled
+    assert _widget(app, "select_slider", "Batch size").value == 64
+    assert not _widget(app, "select_slider", "Batch size").disabled
+    assert _widget(app, "number_input", "Random seed").value == 7
+    assert _widget(app, "slider", "Validation share").value == 0.2
+    assert _widget(app, "selectbox", "Optimizer").disabled  # the model (and its optimizer) is locked
+    assert any("fixed by your teacher" in i.value for i in app.info)
+    assert any("Flatten" in m.value and "Dense" in m.value for m in app.markdown)
+
+
+def test_a_train_lesson_hides_locked_controls_but_keeps_their_values(app_test):
+    app = app_test("views/train.py", lesson=train_link({"train_seed": 7}, ("train_seed",), hide=True))
+    assert not any(w.label == "Random seed" for w in app.number_input)
+    assert any(w.label == "Epochs" for w in app.number_input)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"train_epochs": 10_000}, {"train_epochs": "five"}, {"train_batch": 33}, {"train_dataset": "imagenet"},
+     {"train_validation": 3.0}, {"train_augment": "yes"}, {"train_epochs": 2.5}],
+)  # fmt: skip
+def test_a_train_lesson_value_that_does_not_fit_gives_one_line_and_the_default(app_test, settings):
+    app = app_test("views/train.py", lesson=train_link(settings, locked=()))
+    assert not app.exception
+    assert sum("does not fit" in w.value for w in app.warning) == 1
+    assert _widget(app, "number_input", "Epochs").value == 5
+    assert _widget(app, "select_slider", "Batch size").value == 32
+
+
+def test_the_train_teacher_panel_carries_settings_and_locks(app_test):
+    app = app_test("views/train.py")
+    _widget(app, "number_input", "Epochs").set_value(3).run()
+    app.sidebar.multiselect[0].set_value(["train_epochs"]).run()
+    link = next(c.value for c in app.sidebar.code if "lesson=" in c.value)
+    assert "/train?lesson=" in link
+    lesson = lessons.decode(link.split("lesson=")[1].split("&")[0])
+    assert lesson.page == "train" and lesson.locked == ("train_epochs",)
+    assert lesson.settings["train_epochs"] == 3 and lesson.settings["train_batch"] == 32
+    assert lesson.spec == presets.preset("seed-cnn").to_dict()
+
+
+def draw_link(settings: dict, locked: tuple[str, ...], hide=False):
+    return lessons.encode(lessons.Lesson("draw", settings, locked, hide))
+
+
+def test_a_draw_lesson_opens_a_locked_test_image_of_one_class(app_test):
+    settings = {"draw_source": "test", "draw_pick": "class", "draw_pick_class": 3}
+    app = app_test("views/draw.py", timeout=90, lesson=draw_link(settings, ("draw_source", "draw_pick_class")))
+    assert not app.exception
+    assert app.segmented_control(key="draw_source").value == "test"
+    assert app.segmented_control(key="draw_source").disabled
+    assert app.radio(key="draw_pick").value == "class" and not app.radio(key="draw_pick").disabled
+    assert app.selectbox(key="draw_pick_class").value == 3 and app.selectbox(key="draw_pick_class").disabled
+    assert data.load("mnist-sample").y_test[app.session_state["draw_sample"]] == 3
+    assert any(m.label == "Prediction" for m in app.metric)
+
+
+def test_a_draw_lesson_with_a_hidden_source_and_a_bad_pen_width(app_test):
+    settings = {"draw_source": "draw", "draw_pen": 400}
+    app = app_test("views/draw.py", timeout=90, lesson=draw_link(settings, ("draw_source",), hide=True))
+    assert not app.exception
+    assert not app.get("segmented_control")  # the hidden input chooser is not drawn
+    assert sum("does not fit" in w.value for w in app.warning) == 1
+    assert app.slider(key="draw_pen").value == 20
+
+
+def test_the_draw_teacher_panel_carries_the_chosen_input(app_test):
+    app = app_test("views/draw.py", timeout=90)
+    app.segmented_control(key="draw_source").set_value("test").run()
+    app.sidebar.multiselect[0].set_value(["draw_source"]).run()
+    link = next(c.value for c in app.sidebar.code if "lesson=" in c.value)
+    lesson = lessons.decode(link.split("lesson=")[1].split("&")[0])
+    assert "/draw?lesson=" in link and lesson.locked == ("draw_source",)
+    assert lesson.settings["draw_source"] == "test" and lesson.spec is None

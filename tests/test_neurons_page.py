@@ -154,6 +154,7 @@ def test_play_advances_the_epoch_and_redraws_the_boundary(page, server_url):
         timeout=120_000,
     )
     page.wait_for_function(boundary_js, timeout=60_000)
+    assert "test loss" in page.locator("[data-testid='stImage'] img").nth(1).get_attribute("alt")  # a text alternative
     first_epoch, first_picture = epoch(), page.evaluate(boundary_js)
     page.wait_for_function(
         f"first => ({boundary_js})() && ({boundary_js})() !== first", arg=first_picture, timeout=60_000
@@ -163,3 +164,17 @@ def test_play_advances_the_epoch_and_redraws_the_boundary(page, server_url):
     assert first_picture != second_picture  # a new picture: Streamlit names media files by their content
     page.get_by_role("button", name="Pause").click()
     page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=60_000)
+
+
+@pytest.mark.e2e
+def test_a_classroom_link_in_a_fresh_browser_context_restores_the_locked_setup(browser, server_url):
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(server_url + "/neurons?dataset=spiral&noise=0.2&layers=8-tanh.8-tanh&lock=noise.dataset")
+    tab.wait_for_selector("h4:has-text('Epoch 0')", timeout=180_000)
+    noise = tab.get_by_role("slider", name="Noise")
+    assert noise.get_attribute("aria-valuetext") == "20%" and noise.is_disabled()
+    dataset = tab.get_by_role("combobox", name="Dataset")
+    assert dataset.is_disabled() and "Spiral" in dataset.input_value()
+    assert tab.get_by_text("Some controls are set by this link").is_visible()
+    context.close()

@@ -213,3 +213,54 @@ def test_in_chromium_curves_grow_survive_navigation_stop_and_continue(page, serv
     xs = page.evaluate("() => Array.from(document.querySelector('.js-plotly-plot').data[0].x)")
     assert xs[: len(xs_stopped)] == xs_stopped and xs[len(xs_stopped)] > xs_stopped[-1]  # continued where it was
     main.get_by_role("button", name="Stop").click()
+
+
+@pytest.mark.e2e
+def test_in_chromium_switching_to_chinese_shows_chinese_labels_curves_and_messages_and_training_works(page, server_url):
+    from tests.conftest import wait_for_app
+
+    page.goto(server_url + "/train")
+    wait_for_app(page)
+    sidebar, main = page.get_by_test_id("stSidebar"), page.get_by_test_id("stMainBlockContainer")
+    sidebar.get_by_role("combobox").first.click()
+    page.get_by_role("option", name="简体中文").click()
+    page.wait_for_selector("h1:has-text('训练')", timeout=30_000)
+    wait_for_app(page)
+    assert sidebar.get_by_role("link", name="搭建模型", exact=True).is_visible()
+    epochs = main.get_by_role("spinbutton", name="训练轮数", exact=True)
+    epochs.fill("2")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    main.get_by_role("button", name="开始").click()
+    main.get_by_text(re.compile("完成：共训练了 2 轮。")).first.wait_for(timeout=180_000)
+    titles = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(p => ["
+        " p.layout.title?.text, ...(p.layout.annotations || []).map(a => a.text),"
+        " ...Object.keys(p.layout).filter(k => /^[xy]axis/.test(k)).map(k => p.layout[k].title?.text),"
+        " ...p.data.map(d => d.name)]).filter(Boolean)"
+    )
+    assert "步数（批次）" in titles and "损失" in titles and "验证集" in titles, titles
+    assert not [text for text in titles if re.fullmatch(r"[ -~]+", text) and re.search("[a-z]{3}", text)]
+    main.get_by_text("测试准确率").first.wait_for(timeout=60_000)  # the run's test metrics, in Chinese too
+
+
+@pytest.mark.e2e
+def test_in_chromium_a_train_teacher_link_in_a_fresh_context_restores_the_locked_setup(browser, server_url):
+    from playground import lessons
+
+    link = lessons.encode(
+        lessons.Lesson(
+            "train", {"train_epochs": 2, "train_batch": 64}, ("train_epochs", "model"), False,
+            presets.preset("mlp").to_dict(),
+        )
+    )  # fmt: skip
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(f"{server_url}/train?lesson={link}")
+    main = tab.get_by_test_id("stMainBlockContainer")
+    main.get_by_text("fixed by your teacher").wait_for(timeout=60_000)
+    epochs = main.get_by_role("spinbutton", name="Epochs", exact=True)
+    assert epochs.input_value() == "2" and epochs.is_disabled()
+    tab.wait_for_selector("input[aria-label='Batch size'][aria-valuetext='64']", timeout=10_000)
+    assert main.get_by_role("combobox", name=re.compile("Optimizer")).is_disabled()
+    context.close()

@@ -38,6 +38,7 @@ with samples:
     st.subheader(t("samples"))
     per_class = 10
     grid = data_figures.sample_grid(data.samples_per_class(dataset, per_class))
-    st.image(grid, width="stretch", caption=t("samples_alt", count=per_class, classes=dataset.num_classes))
+    alt = t("samples_alt", count=per_class, classes=dataset.num_classes)
+    st.image(grid, width="stretch", caption=alt, alt=alt)
 st.caption(t("attribution"))
 st.page_link("views/build.py", label=t("next_build"), icon=":material/construction:")

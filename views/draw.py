@@ -8,10 +8,13 @@ import streamlit as st
 from playground import bundle, data, drawing, inference
 from playground.text.draw import CATALOGUE
 from playground.ui import inspect_panels as panels
-from playground.ui import persistence, session
+from playground.ui import lesson, persistence, session
 
 t = session.translator(CATALOGUE)
 UPLOAD_MB = drawing.MAX_UPLOAD_BYTES // 2**20
+# The settings a teacher link can fix, by widget key, with the label's text key.
+LESSON_CONTROLS = {"draw_model": "model", panels.SOURCE: "source", "draw_pen": "pen", "draw_pick": "pick",
+                   "draw_pick_class": "which_class"}  # fmt: skip
 
 
 def choose_model():
@@ -23,14 +26,10 @@ def choose_model():
         with contextlib.suppress(st.errors.StreamlitAPIException):  # the Train page is not registered
             st.page_link("views/train.py", label=t("train_link"), icon=":material/model_training:")
         return demo
-    which = st.segmented_control(
-        t("model"),
-        ["own", "demo"],
-        format_func=lambda k: t("model_" + k),
-        default="own",
-        required=True,
-        key="draw_model",
-    )
+    which = lesson.widget(
+        st.segmented_control, "draw_model", t("model"), "own", ("own", "demo"), options=["own", "demo"],
+        format_func=lambda k: t("model_" + k), required=True,
+    )  # fmt: skip
     return own if which == "own" else inference.demo_model()
 
 
@@ -38,7 +37,7 @@ def canvas_input(size: int):
     """The canvas (white pen on black); its drawing prepared MNIST-style, or None while it is blank."""
     from streamlit_drawable_canvas import st_canvas
 
-    pen = st.slider(t("pen"), 4, 40, 20, key="draw_pen")
+    pen = lesson.widget(st.slider, "draw_pen", t("pen"), 20, range(4, 41), min_value=4, max_value=40)
     result = st_canvas(
         stroke_width=pen,
         stroke_color="#FFFFFF",
@@ -60,15 +59,19 @@ def _new_sample() -> None:
 
 def sample_input(dataset, evaluate):
     """A test image: any, of one class, or one the model gets wrong (evaluate() says which); with its true class."""
-    kind = st.radio(
-        t("pick"), ["random", "class", "mistake"], format_func=lambda k: t("pick_" + k), horizontal=True,
-        key="draw_pick", on_change=_new_sample,
+    kinds = ["random", "class", "mistake"]
+    kind = lesson.widget(
+        st.radio, "draw_pick", t("pick"), kinds[0], kinds, options=kinds, format_func=lambda k: t("pick_" + k),
+        horizontal=True, on_change=_new_sample,
     )  # fmt: skip
     pool = np.arange(len(dataset.y_test))
     if kind == "class":
         names = dataset.class_names
-        digit = st.selectbox(t("which_class"), range(len(names)), format_func=names.__getitem__,
-                             key="draw_pick_class", on_change=_new_sample)  # fmt: skip
+        classes = range(len(names))
+        digit = lesson.widget(
+            st.selectbox, "draw_pick_class", t("which_class"), 0, classes, options=classes,
+            format_func=names.__getitem__, on_change=_new_sample,
+        )  # fmt: skip
         pool = np.flatnonzero(dataset.y_test == digit)
     elif kind == "mistake":
         pool = evaluate().mistakes()
@@ -80,7 +83,8 @@ def sample_input(dataset, evaluate):
     index = st.session_state[panels.SAMPLE]
     label = int(dataset.y_test[index])
     st.markdown(t("true_label", index=index, label=dataset.class_names[label]))
-    st.image(drawing.enlarge(dataset.x_test[index] / 255.0, 6))
+    alt = t("test_image_alt", index=index, label=dataset.class_names[label])
+    st.image(drawing.enlarge(dataset.x_test[index] / 255.0, 6), alt=alt)
     return data.images_as_input(dataset.x_test[index : index + 1])[0, ..., 0], label, None
 
 
@@ -95,7 +99,7 @@ def upload_input(size: int):
     except drawing.ImageError as error:
         st.error(t("not_image", detail=str(error)), icon=":material/broken_image:")
         return None, None, None
-    st.image(image, width=200)
+    st.image(image, width=200, alt=t("upload_alt"))
     return drawing.prepare(image, size), None, "blank_upload"
 
 
@@ -104,9 +108,10 @@ def workbench(trained, dataset, names: tuple[str, ...]) -> None:
     """Input, prediction and inside the network: a stroke reruns only this part of the page."""
     size = trained.spec.input_shape[0]
     sources = ["draw", "test", "upload"] if dataset else ["draw", "upload"]
-    source = st.segmented_control(
-        t("source"), sources, format_func=lambda k: t("source_" + k), default="draw", required=True, key=panels.SOURCE
-    )
+    source = lesson.widget(
+        st.segmented_control, panels.SOURCE, t("source"), "draw", sources, options=sources,
+        format_func=lambda k: t("source_" + k), required=True,
+    )  # fmt: skip
     # The canvas column keeps its 280 pixels on a tablet with the sidebar open; the results share the rest.
     left, results = st.columns([1, 1.1], gap="medium")
     middle, right = results.columns([0.8, 1.5])
@@ -129,6 +134,7 @@ def workbench(trained, dataset, names: tuple[str, ...]) -> None:
 
 st.title(t("title"))
 st.caption(t("intro"))
+lesson.show_status()
 trained = choose_model()
 inference.warm_up(trained.spec)  # compiles in the background while the learner starts drawing
 try:
@@ -142,3 +148,4 @@ if dataset is not None:
     st.divider()
     dataset_title = persistence.dataset_title(dataset.name)
     panels.test_set(t, dataset, dataset_title, inference.evaluate(trained, dataset))
+lesson.teacher_panel("draw", {key: t(label) for key, label in LESSON_CONTROLS.items()})

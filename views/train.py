@@ -6,7 +6,7 @@ from playground import spec as specs
 from playground.runs import parameter_count, spec_summary
 from playground.text.train import CATALOGUE
 from playground.training import JobRejected
-from playground.ui import jobs, session, train_form, train_view
+from playground.ui import jobs, lesson, session, train_form, train_view
 
 t = session.translator(CATALOGUE)
 language = session.language()
@@ -17,6 +17,7 @@ jobs.prewarm()  # a worker imports TensorFlow while the learner picks settings
 
 st.title(t("title"))
 st.caption(t("intro"))
+lesson.show_status()
 settings_column, live_column = st.columns([1, 2], gap="large")
 
 with settings_column:
@@ -90,3 +91,4 @@ with live_column:
 
 st.divider()
 train_view.run_history(t)
+lesson.teacher_panel("train", {key: t(label) for key, label in train_form.LESSON_CONTROLS.items()}, with_model=True)

@@ -17,12 +17,21 @@ def prediction(t, x: np.ndarray, inspection: inference.Inspection, names, true_c
     """What the model sees, the predicted class as a metric, and (in `chart`) every class probability."""
     picture = st.empty()  # shown above the metric, sent after it: the prediction reaches the browser first
     st.metric(t("prediction"), names[inspection.prediction])
-    picture.image(drawing.enlarge(x, 5), caption=t("model_sees"))
-    st.caption(t("confidence", percent=f"{inspection.probabilities.max():.1%}"))
+    percent = f"{inspection.probabilities.max():.1%}"
+    alt = t("model_sees_alt", size=x.shape[0], prediction=names[inspection.prediction], percent=percent)
+    picture.image(drawing.enlarge(x, 5), caption=t("model_sees"), alt=alt)
+    st.caption(t("confidence", percent=percent))
+    st.caption(t("ranking", ranking=ranking(inspection.probabilities, names)))
     figure = figures.probabilities_bar(
         inspection.probabilities, names, t("probabilities_title"), t("probability"), true_class
     )
     chart.plotly_chart(figure, key="draw_probabilities", config={"displayModeBar": False})
+
+
+def ranking(probabilities: np.ndarray, names, count: int = 3) -> str:
+    """The most likely classes with their probabilities, as text: "7 (92.0%), 1 (3.1%), 9 (2.0%)"."""
+    best = np.argsort(probabilities)[::-1][:count]
+    return ", ".join(f"{names[i]} ({probabilities[i]:.1%})" for i in best)
 
 
 def _shape(values: np.ndarray) -> str:
@@ -142,10 +151,11 @@ def test_set(t, dataset, dataset_title: str, evaluation: inference.Evaluation) -
         if not len(examples):
             st.caption(t("cell_empty", true=names[true], predicted=names[predicted]))
             return
-        st.caption(t("cell_count", count=len(examples), true=names[true], predicted=names[predicted]))
+        summary = t("cell_count", count=len(examples), true=names[true], predicted=names[predicted])
+        st.caption(summary)
         shown = examples[:40]
         grid, _ = figures.mosaic(dataset.x_test[shown].astype(np.float32) / 255, columns=min(10, len(shown)), gap=2)
-        st.image(drawing.enlarge(np.nan_to_num(grid, nan=0.35), 2))
+        st.image(drawing.enlarge(np.nan_to_num(grid, nan=0.35), 2), alt=summary)
         numbers = list(range(len(shown)))
         number = st.selectbox(
             t("cell_pick"),

@@ -9,6 +9,7 @@ from playground.ui import session
 
 ACTIVE = "lesson"
 ERROR = "lesson_error"
+REJECTED = "lesson_rejected"  # controls whose link value did not fit, already reported
 MODEL = "model"  # the pseudo-control that locks the Build page's model editing
 
 
@@ -63,19 +64,59 @@ def model_locked() -> bool:
     return locked(MODEL)
 
 
-def value(key: str, default):
-    """The lesson's value for a control, else the default."""
+def value(key: str, default, allowed=None):
+    """The lesson's value for a control when it fits (same type, in `allowed`), else the default."""
     lesson = active()
-    if lesson and key in lesson.settings:
-        return type(default)(lesson.settings[key]) if isinstance(default, int | float) else lesson.settings[key]
-    return default
+    if lesson is None or key not in lesson.settings:
+        return default
+    chosen = _fitted(lesson.settings[key], default)
+    fits = allowed is None or (allowed(chosen) if callable(allowed) else chosen in allowed)
+    if chosen is None or not fits:
+        _reject(key)
+        return default
+    return chosen
 
 
-def control(key: str) -> dict:
-    """Keyword arguments for a widget: its key, and disabled with an explanation when locked."""
+def _fitted(raw, default):
+    """The raw link value as the control's type, or None when it cannot be one."""
+    if isinstance(default, bool) or isinstance(raw, bool):
+        return raw if isinstance(raw, bool) and isinstance(default, bool) else None
+    if isinstance(default, int | float):
+        if not isinstance(raw, int | float) or (isinstance(default, int) and raw != int(raw)):
+            return None
+        return type(default)(raw)
+    return raw if isinstance(raw, type(default)) else None
+
+
+def _reject(key: str) -> None:
+    # One line, once per session, right where the control is drawn.
+    rejected = st.session_state.setdefault(REJECTED, set())
+    if key not in rejected:
+        rejected.add(key)
+        st.warning(CATALOGUE.text(session.language(), "value_rejected"), icon=":material/link_off:")
+
+
+def control(key: str, help: str | None = None) -> dict:
+    """Keyword arguments for a widget: its key and help, and disabled with an explanation when locked."""
     if locked(key):
-        return {"key": key, "disabled": True, "help": CATALOGUE.text(session.language(), "locked_help")}
-    return {"key": key}
+        note = CATALOGUE.text(session.language(), "locked_help")
+        return {"key": key, "disabled": True, "help": f"{help}\n\n{note}" if help else note}
+    return {"key": key, "help": help}
+
+
+# The argument that carries a widget's starting value, by widget.
+_START = {"selectbox": "index", "radio": "index", "segmented_control": "default", "pills": "default"}
+
+
+def widget(draw, key: str, label: str, default, allowed=None, **kwargs):
+    """Draw a widget that a lesson may preset and lock; a hidden one returns the lesson's value undrawn."""
+    chosen = value(key, default, allowed)
+    if hidden(key):
+        return chosen
+    start = _START.get(draw.__name__, "value")
+    kwargs[start] = list(kwargs["options"]).index(chosen) if start == "index" else chosen
+    extra = control(key, kwargs.pop("help", None))
+    return draw(label, **kwargs, **extra)
 
 
 def teacher_panel(page: str, controls: dict[str, str], with_model: bool = False) -> None:

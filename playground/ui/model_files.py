@@ -144,7 +144,7 @@ def _show_own_data(t, language: str, own: own_data.OwnData) -> None:
     st.markdown(f"**{t('data_preview')}**")
     counts = dataset.class_counts()
     captions = [t("class_caption", name=name, count=sum(counts[name])) for name in dataset.class_names]
-    st.image(preview_strips(own), caption=captions)
+    st.image(preview_strips(own), caption=captions, alt=captions)
     if dataset.name in persistence.session_datasets():
         st.success(t("data_ready", title=own.title), icon=":material/check_circle:")
     elif st.button(t("data_use"), type="primary", icon=":material/add_photo_alternate:", key="models_use_images"):

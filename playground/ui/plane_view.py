@@ -323,10 +323,13 @@ def render_frame(run, t, live: bool) -> None:
         encoded = plane_pictures.encoded
         with diagram:
             network = plane_pictures.network_picture(current.features, inputs, hidden, outputs, frame.weights)
-            st.image(encoded(network), width="stretch")
+            st.image(encoded(network), width="stretch", alt=t("network_alt"))
         with picture:
-            st.image(encoded(plane_pictures.output_picture(output, run.data, current.test)), width="stretch")
-            st.image(encoded(plane_pictures.loss_picture(run.history), photo=False), width="stretch")
+            output_alt = t("output_alt", epoch=frame.epoch, loss=frame.test_loss)
+            st.image(encoded(plane_pictures.output_picture(output, run.data, current.test)), width="stretch",
+                     alt=output_alt)  # fmt: skip
+            st.image(encoded(plane_pictures.loss_picture(run.history), photo=False), width="stretch",
+                     alt=t("loss_alt"))  # fmt: skip
             st.caption(f":gray[━ {t('loss_train')}] · ━ {t('loss_test')}")
         return
     uri = plane_figures.png_uri

@@ -9,7 +9,7 @@ from playground import spec as specs
 from playground.runs import TrainSettings, learning_rate
 from playground.spec import ModelSpec, OptimizerSpec
 from playground.training import Limits
-from playground.ui import layer_editor, persistence, session
+from playground.ui import layer_editor, lesson, persistence, session
 
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 SAMPLE_COUNTS = (100, 250, 500, 1000, 2000, 5000, 10000, 20000)
@@ -43,14 +43,20 @@ def _set_learning_rate(key: str) -> None:
 def optimizer_widgets(spec: ModelSpec, t) -> None:
     """Optimizer and learning rate, prefilled from the spec; a change is written back into the spec."""
     kinds = list(catalog.OPTIMIZERS)
-    if spec.optimizer.kind not in kinds:
+    if spec.optimizer.kind not in kinds or lesson.hidden(lesson.MODEL):
         return
     rate = learning_rate(spec)
     # Keyed by the spec's values, so an edit on the Build page shows here too.
     opt_key, rate_key = f"train_opt_{spec.optimizer.kind}", f"train_lr_{spec.optimizer.kind}_{rate:g}"
     left, right = st.columns(2)
     left.selectbox(
-        t("optimizer"), kinds, kinds.index(spec.optimizer.kind), key=opt_key, on_change=_set_optimizer, args=(opt_key,)
+        t("optimizer"),
+        kinds,
+        kinds.index(spec.optimizer.kind),
+        key=opt_key,
+        on_change=_set_optimizer,
+        args=(opt_key,),
+        disabled=lesson.model_locked(),
     )
     right.number_input(
         t("learning_rate"),
@@ -63,55 +69,80 @@ def optimizer_widgets(spec: ModelSpec, t) -> None:
         help=t("learning_rate_help"),
         on_change=_set_learning_rate,
         args=(rate_key,),
+        disabled=lesson.model_locked(),
     )
 
 
 def _augmentation(t, dataset: str, seed: int) -> tuple[int, float]:
-    if not st.toggle(t("augment"), False, key="train_augment", help=t("augment_help"), **KEEP):
+    if not lesson.widget(st.toggle, "train_augment", t("augment"), False, help=t("augment_help"), **KEEP):
         return 0, 0.0
     left, right = st.columns(2)
-    shift = left.slider(t("augment_shift"), 0, 4, 2, key="train_shift", **KEEP)
-    rotation = right.slider(t("augment_rotation"), 0, 30, 10, step=5, key="train_rotation", **KEEP)
+    with left:
+        shift = lesson.widget(
+            st.slider, "train_shift", t("augment_shift"), 2, range(5), min_value=0, max_value=4, **KEEP
+        )
+    with right:
+        rotation = lesson.widget(
+            st.slider, "train_rotation", t("augment_rotation"), 10, range(0, 31, 5),
+            min_value=0, max_value=30, step=5, **KEEP,
+        )  # fmt: skip
     name = dataset if data.is_cached(dataset) else data.DEFAULT_DATASET
     images = data.load(name).x_train[:PREVIEW_COUNT]
-    st.image(augment.preview_sheet(images, shift, rotation, seed=seed), caption=t("augment_preview"))
+    preview = augment.preview_sheet(images, shift, rotation, seed=seed)
+    st.image(preview, caption=t("augment_preview"), alt=t("augment_preview"))
     return shift, float(rotation)
+
+
+# The Train page's settings a teacher link can fix, by widget key, with the label's text key.
+LESSON_CONTROLS = {
+    "train_dataset": "dataset",
+    "train_epochs": "epochs",
+    "train_batch": "batch_size",
+    "train_validation": "validation_split",
+    "train_seed": "seed",
+    "train_samples": "train_samples",
+    "train_augment": "augment",
+    "train_shift": "augment_shift",
+    "train_rotation": "augment_rotation",
+}
 
 
 def settings_form(t, limits: Limits) -> TrainSettings:
     """Dataset, epochs, batch size, validation share, seed, training examples and augmentation widgets."""
     names = _dataset_names()
     language = session.language()
-    dataset = st.selectbox(
-        t("dataset"),
-        names,
-        key="train_dataset",
-        format_func=lambda name: persistence.dataset_title(name, language),
-        **KEEP,
-    )
+    dataset = lesson.widget(
+        st.selectbox, "train_dataset", t("dataset"), names[0], names, options=names,
+        format_func=lambda name: persistence.dataset_title(name, language), **KEEP,
+    )  # fmt: skip
     left, right = st.columns(2)
-    epochs = left.number_input(
-        t("epochs"), 1, limits.max_epochs, min(5, limits.max_epochs), key="train_epochs", help=t("epochs_help"), **KEEP
-    )
-    batch_size = right.select_slider(
-        t("batch_size"), BATCH_SIZES, 32, key="train_batch", help=t("batch_size_help"), **KEEP
-    )
+    with left:
+        epochs = lesson.widget(
+            st.number_input, "train_epochs", t("epochs"), min(5, limits.max_epochs), range(1, limits.max_epochs + 1),
+            min_value=1, max_value=limits.max_epochs, help=t("epochs_help"), **KEEP,
+        )  # fmt: skip
+    with right:
+        batch_size = lesson.widget(
+            st.select_slider, "train_batch", t("batch_size"), 32, BATCH_SIZES, options=BATCH_SIZES,
+            help=t("batch_size_help"), **KEEP,
+        )  # fmt: skip
     left, right = st.columns(2)
-    validation = left.slider(
-        t("validation_split"), 0.0, 0.5, 0.1, 0.05, key="train_validation", help=t("validation_help"), **KEEP
-    )
-    seed = right.number_input(t("seed"), 0, 2**31 - 1, 0, key="train_seed", help=t("seed_help"), **KEEP)
+    with left:
+        validation = lesson.widget(
+            st.slider, "train_validation", t("validation_split"), 0.1, lambda v: 0.0 <= v <= 0.5,
+            min_value=0.0, max_value=0.5, step=0.05, help=t("validation_help"), **KEEP,
+        )  # fmt: skip
+    with right:
+        seed = lesson.widget(
+            st.number_input, "train_seed", t("seed"), 0, lambda v: 0 <= v < 2**31,
+            min_value=0, max_value=2**31 - 1, help=t("seed_help"), **KEEP,
+        )  # fmt: skip
     available = int(train_size(dataset) * (1 - validation))
     counts = [n for n in SAMPLE_COUNTS if n < available] + [0]
-    samples = st.select_slider(
-        t("train_samples"),
-        counts,
-        0,
-        key="train_samples",
-        help=t("train_samples_help"),
-        format_func=lambda n: t("all") if n == 0 else f"{n:,}",
-        **KEEP,
-    )
+    samples = lesson.widget(
+        st.select_slider, "train_samples", t("train_samples"), 0, counts, options=counts,
+        help=t("train_samples_help"), format_func=lambda n: t("all") if n == 0 else f"{n:,}", **KEEP,
+    )  # fmt: skip
     shift, rotation = _augmentation(t, dataset, int(seed))
     return TrainSettings(
         dataset, int(epochs), int(batch_size), float(validation), int(seed), samples or None, shift, rotation
