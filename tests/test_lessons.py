@@ -170,3 +170,60 @@ def test_the_draw_teacher_panel_carries_the_chosen_input(app_test):
     lesson = lessons.decode(link.split("lesson=")[1].split("&")[0])
     assert "/draw?lesson=" in link and lesson.locked == ("draw_source",)
     assert lesson.settings["draw_source"] == "test" and lesson.spec is None
+
+
+CONCEPT_LESSONS = [
+    # page, settings, the locked control, how to read a control's value
+    ("activations", {"act_names": ["relu", "elu"], "act_range": [-2, 3], "act_epochs": 2}, "act_names",
+     lambda app: (app.multiselect(key="act_names").value, app.slider(key="act_range").value,
+                  app.slider(key="act_epochs").value), (["relu", "elu"], (-2.0, 3.0), 2)),
+    ("losses", {"loss_class": 7, "loss_mode": "vector", "loss_outlier": -4.0}, "loss_mode",
+     lambda app: (app.selectbox(key="loss_class").value, app.radio(key="loss_mode").value,
+                  app.slider(key="loss_outlier").value), (7, "vector", -4.0)),
+    ("optimizers", {"opt_surface": "himmelblau", "opt_racers": ["sgd", "adam"], "opt_noise": 0.5}, "opt_surface",
+     lambda app: (app.selectbox(key="opt_surface").value, app.multiselect(key="opt_racers").value,
+                  app.slider(key="opt_noise").value), ("himmelblau", ["sgd", "adam"], 0.5)),
+    ("backprop", {"bp_x1": 1.5, "bp_activation": "relu", "bp_rate": 2.0}, "bp_rate",
+     lambda app: (app.number_input(key="bp_x1").value, app.selectbox(key="bp_activation").value,
+                  app.select_slider(key="bp_rate").value), (1.5, "relu", 2.0)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("page", "settings", "locked", "read", "expected"), CONCEPT_LESSONS, ids=lambda v: str(v)[:12])
+def test_a_concept_page_lesson_link_presets_and_locks_its_controls(app_test, page, settings, locked, read, expected):
+    app = app_test(f"views/{page}.py", lesson=lessons.encode(lessons.Lesson(page, settings, (locked,))))
+    assert not app.exception
+    assert read(app) == expected
+    assert next(w for w in app.get(_kind(app, locked)) if w.key == locked).disabled
+    assert any("fixed by your teacher" in i.value for i in app.info)
+
+
+def _kind(app, key: str) -> str:
+    for kind in ("multiselect", "radio", "selectbox", "select_slider", "slider", "number_input"):
+        if any(w.key == key for w in app.get(kind)):
+            return kind
+    raise AssertionError(f"no widget {key}")
+
+
+@pytest.mark.parametrize(
+    ("page", "control"),
+    [("activations", "act_range"), ("losses", "loss_p"), ("optimizers", "opt_racers"), ("backprop", "bp_target"),
+     ("data", "data_page_dataset")],
+)  # fmt: skip
+def test_every_teacher_panel_round_trips_its_page(app_test, page, control):
+    app = app_test(f"views/{page}.py")
+    app.sidebar.multiselect[0].set_value([control]).run()
+    link = next(c.value for c in app.sidebar.code if "lesson=" in c.value)
+    lesson = lessons.decode(link.split("lesson=")[1].split("&")[0])
+    assert f"/{page}?lesson=" in link and len(lesson.locked) == 1 and lesson.settings
+    again = app_test(f"views/{page}.py", lesson=link.split("lesson=")[1].split("&")[0])
+    assert not again.exception and not again.warning
+    assert next(w for w in again.get(_kind(again, control)) if w.key == control).disabled
+
+
+def test_a_concept_lesson_with_an_unknown_activation_gives_one_line_and_the_defaults(app_test):
+    link = lessons.encode(lessons.Lesson("activations", {"act_names": ["relu", "swoosh"], "act_range": [5, -5]}))
+    app = app_test("views/activations.py", lesson=link)
+    assert not app.exception
+    assert sum("does not fit" in w.value for w in app.warning) == 2
+    assert app.multiselect(key="act_names").value == ["sigmoid", "tanh", "relu"]

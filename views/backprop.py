@@ -4,11 +4,14 @@ import streamlit as st
 
 from playground.concepts import backprop, figures
 from playground.text.backprop import CATALOGUE
-from playground.ui import session
+from playground.ui import lesson, session
 
 t = session.translator(CATALOGUE)
 WEIGHTS, LOSSES, EXAMPLE = "backprop_weights", "backprop_losses", "backprop_example"
 RATES = (0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+# The settings a teacher link can fix, by widget key, with the label's text key.
+LESSON_CONTROLS = {"bp_x1": "x1", "bp_x2": "x2", "bp_target": "target", "bp_activation": "activation",
+                   "bp_loss": "loss", "bp_rate": "learning_rate"}  # fmt: skip
 
 
 def take_steps(count: int, example: backprop.Example, learning_rate: float) -> None:
@@ -20,16 +23,32 @@ def take_steps(count: int, example: backprop.Example, learning_rate: float) -> N
 
 st.title(t("title"))
 st.write(t("intro"))
+lesson.show_status()
 controls, diagram = st.columns([1, 2.8])
 with controls:
     st.subheader(t("example"))
     left, right = st.columns(2)
-    x1 = left.number_input(t("x1"), -5.0, 5.0, backprop.DEFAULT_INPUTS[0], 0.05, key="bp_x1")
-    x2 = right.number_input(t("x2"), -5.0, 5.0, backprop.DEFAULT_INPUTS[1], 0.05, key="bp_x2")
-    target = st.number_input(t("target"), 0.0, 1.0, backprop.DEFAULT_TARGET, 0.01, key="bp_target")
-    activation = st.selectbox(t("activation"), backprop.HIDDEN_ACTIVATIONS, key="bp_activation")
-    loss_name = st.selectbox(t("loss"), backprop.LOSSES, format_func=lambda n: t("loss_" + n), key="bp_loss")
-    rate = st.select_slider(t("learning_rate"), RATES, value=0.5, key="bp_rate")
+    x1, x2 = (
+        lesson.widget(
+            column.number_input, key, t(LESSON_CONTROLS[key]), float(default), lambda v: -5 <= v <= 5,
+            min_value=-5.0, max_value=5.0, step=0.05,
+        )
+        for column, key, default in ((left, "bp_x1", backprop.DEFAULT_INPUTS[0]),
+                                     (right, "bp_x2", backprop.DEFAULT_INPUTS[1]))
+    )  # fmt: skip
+    target = lesson.widget(
+        st.number_input, "bp_target", t("target"), float(backprop.DEFAULT_TARGET), lambda v: 0 <= v <= 1,
+        min_value=0.0, max_value=1.0, step=0.01,
+    )  # fmt: skip
+    activations, loss_names = list(backprop.HIDDEN_ACTIVATIONS), list(backprop.LOSSES)
+    activation = lesson.widget(
+        st.selectbox, "bp_activation", t("activation"), activations[0], activations, options=activations
+    )
+    loss_name = lesson.widget(
+        st.selectbox, "bp_loss", t("loss"), loss_names[0], loss_names, options=loss_names,
+        format_func=lambda n: t("loss_" + n),
+    )  # fmt: skip
+    rate = lesson.widget(st.select_slider, "bp_rate", t("learning_rate"), 0.5, RATES, options=RATES)
     example = backprop.Example((x1, x2), target, activation, loss_name)
     one, ten = st.columns(2)
     step_one = one.button(t("step"), type="primary", icon=":material/skip_next:", key="bp_step")
@@ -77,3 +96,4 @@ st.plotly_chart(figures.loss_history_figure(history, t), key="bp_history_chart")
 
 st.page_link("views/build.py", label=t("link_build"), icon=":material/construction:")
 st.page_link("views/train.py", label=t("link_train"), icon=":material/model_training:")
+lesson.teacher_panel("backprop", {key: t(label) for key, label in LESSON_CONTROLS.items()})

@@ -5,15 +5,19 @@ import streamlit as st
 from playground import data, data_figures
 from playground.text.common import CATALOGUE as COMMON
 from playground.text.data import CATALOGUE
-from playground.ui import session
+from playground.ui import lesson, session
 
 t = session.translator(CATALOGUE)
 common = session.translator(COMMON)
 
 st.title(t("title"))
 st.caption(t("intro"))
+lesson.show_status()
 names = data.available()
-name = st.selectbox(t("dataset"), names, format_func=lambda n: common("dataset_" + n), key="data_page_dataset")
+name = lesson.widget(
+    st.selectbox, "data_page_dataset", t("dataset"), names[0], names, options=names,
+    format_func=lambda n: common("dataset_" + n),
+)  # fmt: skip
 if len(names) < len(data.DATASETS):
     st.info(t("offline_note"), icon=":material/cloud_off:")
 try:
@@ -42,3 +46,4 @@ with samples:
     st.image(grid, width="stretch", caption=alt, alt=alt)
 st.caption(t("attribution"))
 st.page_link("views/build.py", label=t("next_build"), icon=":material/construction:")
+lesson.teacher_panel("data", {"data_page_dataset": t("dataset")})

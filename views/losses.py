@@ -5,7 +5,7 @@ import streamlit as st
 
 from playground.concepts import figures, losses
 from playground.text.losses import CATALOGUE
-from playground.ui import session
+from playground.ui import lesson, session
 
 t = session.translator(CATALOGUE)
 SWEEP = np.linspace(losses.LOWEST_PROBABILITY, 1.0 - losses.LOWEST_PROBABILITY, 300)
@@ -33,18 +33,35 @@ def regression(outlier_y: float) -> tuple:
 
 st.title(t("title"))
 st.write(t("intro"))
+lesson.show_status()
 st.header(t("classification_title"))
 controls, charts = st.columns([1, 2.6])
 with controls:
-    true_class = st.selectbox(t("true_class"), range(10), index=3, key="loss_class")
-    mode = st.radio(t("mode"), ("spread", "vector"), format_func=lambda m: t("mode_" + m), key="loss_mode")
+    classes, modes = range(losses.NUM_CLASSES), ("spread", "vector")
+    true_class = lesson.widget(st.selectbox, "loss_class", t("true_class"), 3, classes, options=classes)
+    mode = lesson.widget(
+        st.radio, "loss_mode", t("mode"), "spread", modes, options=modes, format_func=lambda m: t("mode_" + m)
+    )
     if mode == "spread":
-        p = st.slider(t("p_true"), 0.01, 1.0, 0.7, 0.01, key="loss_p")
+        p = lesson.widget(
+            st.slider, "loss_p", t("p_true"), 0.7, lambda v: 0.01 <= v <= 1, min_value=0.01, max_value=1.0, step=0.01
+        )
         prediction = losses.spread_vector(p, true_class)
         st.caption(t("spread_note"))
     else:
-        weights = [st.slider(t("class_weight", c=c), 0.0, 1.0, 0.6 if c == 8 else 0.1, 0.05, key=f"loss_w{c}")
-                   for c in range(losses.NUM_CLASSES)]  # fmt: skip
+        weights = [
+            lesson.widget(
+                st.slider,
+                f"loss_w{c}",
+                t("class_weight", c=c),
+                0.6 if c == 8 else 0.1,
+                lambda v: 0 <= v <= 1,
+                min_value=0.0,
+                max_value=1.0,
+                step=0.05,
+            )  # fmt: skip
+            for c in classes
+        ]
         prediction = losses.normalise(weights)
         st.caption(t("vector_note"))
 points = at_prediction(true_class, tuple(prediction))
@@ -68,7 +85,9 @@ for name in losses.CLASSIFICATION_LOSSES:
     st.markdown("- " + t("use_" + name))
 
 st.header(t("regression_title"))
-outlier = st.slider(t("outlier"), -10.0, 30.0, 22.0, 1.0, key="loss_outlier")
+outlier = lesson.widget(
+    st.slider, "loss_outlier", t("outlier"), 22.0, lambda v: -10 <= v <= 30, min_value=-10.0, max_value=30.0, step=1.0
+)
 x, y, fits, pulls, scores = regression(outlier)
 st.plotly_chart(figures.regression_figure(x, y, fits, pulls, t), key="loss_regression_chart")
 st.dataframe({t("col_loss"): [t("loss_" + name) for name in fits],
@@ -81,3 +100,8 @@ st.caption(t("regression_note"))
 
 st.page_link("views/build.py", label=t("link_build"), icon=":material/construction:")
 st.page_link("views/train.py", label=t("link_train"), icon=":material/model_training:")
+lesson.teacher_panel(
+    "losses",
+    {"loss_class": t("true_class"), "loss_mode": t("mode"), "loss_p": t("p_true"), "loss_outlier": t("outlier")}
+    | {f"loss_w{c}": t("class_weight", c=c) for c in range(losses.NUM_CLASSES)},
+)

@@ -5,7 +5,7 @@ import streamlit as st
 from playground.concepts import figures
 from playground.concepts.optimizers import RACERS, SURFACES, surface_grid, trajectory
 from playground.text.optimizers import CATALOGUE
-from playground.ui import session
+from playground.ui import lesson, session
 
 t = session.translator(CATALOGUE)
 # Learning rates on a 1-2-5 ladder, plus every surface's defaults.
@@ -25,24 +25,50 @@ def grid(surface: str):
 
 st.title(t("title"))
 st.write(t("intro"))
+lesson.show_status()
 controls, chart = st.columns([1, 2.8])
 with controls:
-    key = st.selectbox(t("surface"), list(SURFACES), format_func=lambda k: t("surface_" + k), key="opt_surface")
+    surfaces = list(SURFACES)
+    key = lesson.widget(
+        st.selectbox, "opt_surface", t("surface"), surfaces[0], surfaces, options=surfaces,
+        format_func=lambda k: t("surface_" + k),
+    )  # fmt: skip
     surface = SURFACES[key]
     st.caption(t("about_" + key))
-    racers = st.multiselect(t("racers"), RACERS, default=list(RACERS), format_func=lambda r: t("racer_" + r),
-                            key="opt_racers")  # fmt: skip
-    steps = st.slider(t("steps"), 10, 1000, surface.steps, 10, key=f"opt_steps_{key}")
+    racers = lesson.widget(
+        st.multiselect, "opt_racers", t("racers"), list(RACERS), lambda v: set(v) <= set(RACERS), options=RACERS,
+        format_func=lambda r: t("racer_" + r),
+    )  # fmt: skip
+    # Steps, start and learning rates are keyed by surface: each surface keeps its own.
+    controls_of_surface = {f"opt_steps_{key}": t("steps"), f"opt_x_{key}": t("start_x"), f"opt_y_{key}": t("start_y")}
+    steps = lesson.widget(
+        st.slider, f"opt_steps_{key}", t("steps"), surface.steps, range(10, 1001, 10),
+        min_value=10, max_value=1000, step=10,
+    )  # fmt: skip
     left, right = st.columns(2)
     (x_low, x_high), (y_low, y_high) = surface.x_range, surface.y_range
-    start = (left.number_input(t("start_x"), float(x_low), float(x_high), surface.start[0], 0.1, key=f"opt_x_{key}"),
-             right.number_input(t("start_y"), float(y_low), float(y_high), surface.start[1], 0.1, key=f"opt_y_{key}"))  # fmt: skip
-    noise = st.slider(t("noise"), 0.0, 3.0, 1.0, 0.25, key="opt_noise")
+    start = (
+        lesson.widget(
+            left.number_input, f"opt_x_{key}", t("start_x"), float(surface.start[0]),
+            lambda v: x_low <= v <= x_high, min_value=float(x_low), max_value=float(x_high), step=0.1,
+        ),
+        lesson.widget(
+            right.number_input, f"opt_y_{key}", t("start_y"), float(surface.start[1]),
+            lambda v: y_low <= v <= y_high, min_value=float(y_low), max_value=float(y_high), step=0.1,
+        ),
+    )  # fmt: skip
+    noise = lesson.widget(
+        st.slider, "opt_noise", t("noise"), 1.0, lambda v: 0 <= v <= 3, min_value=0.0, max_value=3.0, step=0.25
+    )
     with st.expander(t("rates"), expanded=True):
         st.caption(t("rates_help"))
-        rates = {racer: st.select_slider(t("racer_" + racer), RATES, value=surface.learning_rates[racer],
-                                         format_func=lambda v: f"{v:g}", key=f"opt_lr_{key}_{racer}")
-                 for racer in racers}  # fmt: skip
+        rates = {}
+        for racer in racers:
+            controls_of_surface[f"opt_lr_{key}_{racer}"] = t("racer_" + racer)
+            rates[racer] = lesson.widget(
+                st.select_slider, f"opt_lr_{key}_{racer}", t("racer_" + racer), surface.learning_rates[racer], RATES,
+                options=RATES, format_func=lambda v: f"{v:g}",
+            )  # fmt: skip
 
 paths = [race(key, racer, rates[racer], start, steps, noise) for racer in racers]
 labels = {racer: t("racer_" + racer) for racer in RACERS}
@@ -70,3 +96,7 @@ with chart:
 
 st.page_link("views/build.py", label=t("link_build"), icon=":material/construction:")
 st.page_link("views/train.py", label=t("link_train"), icon=":material/model_training:")
+lesson.teacher_panel(
+    "optimizers",
+    {"opt_surface": t("surface"), "opt_racers": t("racers"), "opt_noise": t("noise"), **controls_of_surface},
+)

@@ -85,6 +85,11 @@ def _fitted(raw, default):
         if not isinstance(raw, int | float) or (isinstance(default, int) and raw != int(raw)):
             return None
         return type(default)(raw)
+    if isinstance(default, tuple):  # a range slider's (low, high): JSON carries it as a list
+        if not isinstance(raw, list) or len(raw) != len(default):
+            return None
+        items = [_fitted(item, start) for item, start in zip(raw, default, strict=True)]
+        return None if None in items else tuple(items)
     return raw if isinstance(raw, type(default)) else None
 
 
@@ -105,7 +110,13 @@ def control(key: str, help: str | None = None) -> dict:
 
 
 # The argument that carries a widget's starting value, by widget.
-_START = {"selectbox": "index", "radio": "index", "segmented_control": "default", "pills": "default"}
+_START = {
+    "selectbox": "index",
+    "radio": "index",
+    "segmented_control": "default",
+    "pills": "default",
+    "multiselect": "default",
+}
 
 
 def widget(draw, key: str, label: str, default, allowed=None, **kwargs):
@@ -139,5 +150,5 @@ def teacher_panel(page: str, controls: dict[str, str], with_model: bool = False)
 
 def _plain(item) -> bool:
     return isinstance(item, str | int | float | bool) or (
-        isinstance(item, list) and all(isinstance(x, str | int | float | bool) for x in item)
+        isinstance(item, list | tuple) and all(isinstance(x, str | int | float | bool) for x in item)
     )
