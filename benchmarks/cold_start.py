@@ -6,64 +6,18 @@ in the server after the first page (it must not be: Keras is imported lazily by 
 """
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT))
+
+from scripts import app_server  # noqa: E402  (after the path is set)
+
 BARE_APP = 'import streamlit as st\nst.title("Deep Learning Playground")\n'
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(script: Path, cwd: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-        ],
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            return process, url
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"{script} did not start")
 
 
 def tensorflow_loaded(pid: int) -> bool:
@@ -77,7 +31,7 @@ def tensorflow_loaded(pid: int) -> bool:
 def time_first_page(browser, script: Path, cwd: Path) -> tuple[float, bool]:
     """Seconds from server start to the title visible in a fresh browser page, and whether TF got loaded."""
     start = time.perf_counter()
-    process, url = _start(script, cwd)
+    process, url = app_server.start(script, cwd)
     try:
         context = browser.new_context()
         tab = context.new_page()
@@ -87,8 +41,7 @@ def time_first_page(browser, script: Path, cwd: Path) -> tuple[float, bool]:
         context.close()
         return elapsed, tensorflow_loaded(process.pid)
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        app_server.stop(process)
 
 
 def main() -> None:
@@ -104,7 +57,7 @@ def main() -> None:
         bare.write_text(BARE_APP)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=os.environ.get("PLAYGROUND_BROWSER", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+                executable_path=app_server.browser_path(), args=app_server.CHROMIUM_ARGS
             )
             app_times, bare_times, loaded = [], [], []
             for _ in range(runs):  # interleaved, so both see the same machine load

@@ -13,17 +13,16 @@ Run:  python benchmarks/inference_latency.py [--quick] [--no-browser]
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scripts import app_server  # noqa: E402  (after the path is set)
 
 BARE_PAGE = """
 import streamlit as st
@@ -35,8 +34,6 @@ image = result.image_data  # decode the PNG as the Draw page does
 st.metric("Prediction", len((result.json_data or {}).get("objects", [])) if image is not None else 0)
 """
 CANVAS = "[data-testid='stBidiComponentIsolated'] canvas.upper-canvas"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 # Records when the stroke's mouse-up happens and when the metric's text next changes, in page time.
 WATCH = """() => {
   window.__bench = {up: null, changed: null};
@@ -93,32 +90,6 @@ def inference_speed(repeats: int) -> None:
     print(f"   model(x) called directly (for reference)                            {direct:8.2f} ms")
     print(f"   preprocessing of the 280×280 canvas (drawing.prepare)               {prepare:8.2f} ms")
     print(f"   → ratio: the page's path is {predict / page:.1f}× faster than model.predict (goal ≥ 10×)")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(script: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """A headless `streamlit run script` on a free port; returns the process and its URL once healthy."""
-    port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
-               f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-               "--server.fileWatcherType=none"]  # fmt: skip
-    env = {**os.environ, "PLAYGROUND_OFFLINE": "1"}
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"streamlit did not start; see {log}")
 
 
 def wait_idle(tab) -> None:
@@ -184,20 +155,22 @@ def browser_latency(trials: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="latency-"))
     bare_script = folder / "bare_canvas.py"
     bare_script.write_text(BARE_PAGE)
-    servers = [start_server(ROOT / "app.py", folder / "app.log"), start_server(bare_script, folder / "bare.log")]
+    env = {**os.environ, "PLAYGROUND_OFFLINE": "1"}
+    servers = [
+        app_server.start(ROOT / "app.py", output=(folder / "app.log").open("w"), env=env),
+        app_server.start(bare_script, output=(folder / "bare.log").open("w"), env=env),
+    ]
     try:
         with sync_playwright() as playwright:
-            executable = os.environ.get("PLAYGROUND_BROWSER") or (
-                "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+            browser = playwright.chromium.launch(
+                executable_path=app_server.browser_path(), args=app_server.CHROMIUM_ARGS
             )
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             draw_page = stroke_latencies(browser, servers[0][1] + "/draw", trials)
             bare_page = stroke_latencies(browser, servers[1][1], trials)
             browser.close()
     finally:
         for process, _ in servers:
-            process.terminate()
-            process.wait(timeout=20)
+            app_server.stop(process)
     page_ms, bare_ms = statistics.median(draw_page), statistics.median(bare_page)
     print(f"2. Mouse-up → prediction shown, in chromium (median of {trials} strokes each)")
     print(f"   Draw page (prediction, probabilities, feature maps, saliency, …)   {page_ms:8.0f} ms")

@@ -5,26 +5,15 @@ Writes docs/<page>-<language>.png. The browser is $PLAYGROUND_BROWSER, else /usr
 """
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts import app_server  # noqa: E402  (after the path is set)
+
 DOCS = ROOT / "docs"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = [
     "home",
     "data",
@@ -38,38 +27,6 @@ PAGES = [
     "optimizers",
     "backprop",
 ]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    """A headless Streamlit server on a free port, and its URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("streamlit did not start")
 
 
 def settle(tab) -> None:
@@ -91,12 +48,12 @@ def main() -> None:
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--languages", default="en,zh")
     args = parser.parse_args()
-    process, url = start_server()
+    process, url = app_server.start("app.py")
     DOCS.mkdir(exist_ok=True)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=os.environ.get("PLAYGROUND_BROWSER", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+                executable_path=app_server.browser_path(), args=app_server.CHROMIUM_ARGS
             )
             for language in args.languages.split(","):
                 for name in args.pages.split(","):
@@ -110,7 +67,7 @@ def main() -> None:
                     context.close()
             browser.close()
     finally:
-        process.terminate()
+        app_server.stop(process)
 
 
 if __name__ == "__main__":

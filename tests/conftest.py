@@ -1,16 +1,12 @@
 """Shared fixtures: an offline Keras home, AppTest, a headless `streamlit run app.py`, and chromium."""
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from scripts import app_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,28 +16,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["PLAYGROUND_OFFLINE"] = "1"
 # Nor a developer's stored sessions and uploaded image sets (the app's data directory).
 os.environ["PLAYGROUND_DATA_DIR"] = tempfile.mkdtemp(prefix="playground-data-")
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def browser_path() -> str | None:
-    """$PLAYGROUND_BROWSER, else Debian's chromium, else None (Playwright's own browser, if installed)."""
-    configured = os.environ.get("PLAYGROUND_BROWSER")
-    if configured:
-        return configured
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium") or ""):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
 
 
 @pytest.fixture
@@ -61,54 +35,17 @@ def app_test():
     return make
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server_url(browser):
     """A headless `streamlit run app.py` on a free loopback port, for the browser tests."""
-    port = _free_port()
     log = open(tempfile.mktemp(prefix="streamlit-", suffix=".log"), "w")  # noqa: SIM115 - open while the server runs
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited; see {log.name}") from None
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError(f"streamlit did not start; see {log.name}")
+    try:
+        process, url = app_server.start(ROOT / "app.py", output=log, wait_s=60)
+    except RuntimeError as error:
+        raise RuntimeError(f"{error}; see {log.name}") from None
     _warm_up(browser, url)
     yield url
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    app_server.stop(process)
     log.close()
 
 
@@ -126,7 +63,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=browser_path(), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=app_server.browser_path(), args=app_server.CHROMIUM_ARGS)
         yield launched
         launched.close()
 
