@@ -115,7 +115,8 @@ def test_a_train_lesson_hides_locked_controls_but_keeps_their_values(app_test):
 @pytest.mark.parametrize(
     "settings",
     [{"train_epochs": 10_000}, {"train_epochs": "five"}, {"train_batch": 33}, {"train_dataset": "imagenet"},
-     {"train_validation": 3.0}, {"train_augment": "yes"}, {"train_epochs": 2.5}],
+     {"train_validation": 3.0}, {"train_augment": "yes"}, {"train_epochs": 2.5}, {"train_epochs": float("inf")},
+     {"train_seed": float("nan")}],
 )  # fmt: skip
 def test_a_train_lesson_value_that_does_not_fit_gives_one_line_and_the_default(app_test, settings):
     app = app_test("views/train.py", lesson=train_link(settings, locked=()))

@@ -1,5 +1,7 @@
 """Teacher links in the app: apply a lesson from the opening link, lock its controls, build new links."""
 
+import math
+
 import streamlit as st
 
 from playground import lessons
@@ -70,8 +72,7 @@ def value(key: str, default, allowed=None):
     if lesson is None or key not in lesson.settings:
         return default
     chosen = _fitted(lesson.settings[key], default)
-    fits = allowed is None or (allowed(chosen) if callable(allowed) else chosen in allowed)
-    if chosen is None or not fits:
+    if chosen is None or not (allowed is None or (allowed(chosen) if callable(allowed) else chosen in allowed)):
         _reject(key)
         return default
     return chosen
@@ -82,7 +83,7 @@ def _fitted(raw, default):
     if isinstance(default, bool) or isinstance(raw, bool):
         return raw if isinstance(raw, bool) and isinstance(default, bool) else None
     if isinstance(default, int | float):
-        if not isinstance(raw, int | float) or (isinstance(default, int) and raw != int(raw)):
+        if not isinstance(raw, int | float) or not math.isfinite(raw) or (isinstance(default, int) and raw != int(raw)):
             return None
         return type(default)(raw)
     if isinstance(default, tuple):  # a range slider's (low, high): JSON carries it as a list
