@@ -228,3 +228,18 @@ def test_a_concept_lesson_with_an_unknown_activation_gives_one_line_and_the_defa
     assert not app.exception
     assert sum("does not fit" in w.value for w in app.warning) == 2
     assert app.multiselect(key="act_names").value == ["sigmoid", "tanh", "relu"]
+
+
+@pytest.mark.parametrize(
+    ("value", "arguments", "fits"),
+    [(32, {"options": (8, 16, 32)}, True), (33, {"options": (8, 16, 32)}, False),
+     (["sgd", "adam"], {"options": ("gd", "sgd", "adam")}, True), (["sgd", "lion"], {"options": ("sgd",)}, False),
+     (0.5, {"min_value": 0.0, "max_value": 0.5}, True), (0.55, {"min_value": 0.0, "max_value": 0.5}, False),
+     (15, {"min_value": 0, "max_value": 30, "step": 5}, True), (7, {"min_value": 0, "max_value": 30, "step": 5}, False),
+     ((-2.0, 3.0), {"min_value": -10.0, "max_value": 10.0}, True), ((3.0, -2.0), {"min_value": -10.0, "max_value": 10.0}, False),
+     (True, {}, True)],
+)  # fmt: skip
+def test_a_link_value_fits_a_widget_only_within_its_options_bounds_and_step(value, arguments, fits):
+    from playground.ui.lesson import _fits_widget
+
+    assert _fits_widget(value, **arguments) is fits

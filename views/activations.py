@@ -9,7 +9,7 @@ from playground.ui import lesson, session
 
 t = session.translator(CATALOGUE)
 EXPERIMENT = "activations_experiment"  # the (samples, epochs) this session last ran
-# The settings a teacher link can fix, by widget key, with the label's text key (parameters are added as shown).
+# The settings a teacher link can fix, by widget key, with the label's text key (and each shown parameter's slider).
 LESSON_CONTROLS = {"act_names": "choose", "act_range": "range", "act_probe": "probe", "act_samples": "samples",
                    "act_epochs": "epochs"}  # fmt: skip
 SAMPLE_COUNTS = [500, 1000, 2000, 3000, 4000]
@@ -37,24 +37,22 @@ lesson.show_status()
 controls, chart = st.columns([1, 2.6])
 with controls:
     names = lesson.widget(
-        st.multiselect, "act_names", t("choose"), ["sigmoid", "tanh", "relu"],
-        lambda v: set(v) <= set(catalog.ACTIVATIONS), options=catalog.ACTIVATIONS,
+        st.multiselect, "act_names", t("choose"), ["sigmoid", "tanh", "relu"], options=catalog.ACTIVATIONS,
     )  # fmt: skip
     low, high = lesson.widget(
-        st.slider, "act_range", t("range"), (-6.0, 6.0), lambda v: -10 <= v[0] <= v[1] <= 10,
-        min_value=-10.0, max_value=10.0, step=0.5,
+        st.slider, "act_range", t("range"), (-6.0, 6.0), min_value=-10.0, max_value=10.0, step=0.5,
     )  # fmt: skip
     chosen = {name: {} for name in names}
+    shown_params = {}  # widget key → label's text key, for the teacher panel
     for name in names:
         for param in activations.ACTIVATION_PARAMS.get(name, ()):
-            LESSON_CONTROLS[f"act_{name}_{param.name}"] = f"param_{name}_{param.name}"
+            key, label = f"act_{name}_{param.name}", f"param_{name}_{param.name}"
+            shown_params[key] = label
             chosen[name][param.name] = lesson.widget(
-                st.slider, f"act_{name}_{param.name}", t(f"param_{name}_{param.name}"), param.default,
-                lambda v, p=param: p.low <= v <= p.high, min_value=param.low, max_value=param.high, step=0.05,
-            )  # fmt: skip
+                st.slider, key, t(label), param.default, min_value=param.low, max_value=param.high, step=0.05
+            )
     probe = lesson.widget(
-        st.number_input, "act_probe", t("probe"), 1.0, lambda v: -10 <= v <= 10, min_value=-10.0, max_value=10.0,
-        step=0.5,
+        st.number_input, "act_probe", t("probe"), 1.0, min_value=-10.0, max_value=10.0, step=0.5,
     )  # fmt: skip
 curves = [curve(name, low, high, tuple(chosen[name].items())) for name in names]
 with chart:
@@ -74,8 +72,8 @@ with chart:
 st.header(t("experiment_title"))
 st.write(t("experiment_text"))
 left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")
-samples = lesson.widget(left.select_slider, "act_samples", t("samples"), 3000, SAMPLE_COUNTS, options=SAMPLE_COUNTS)
-epochs = lesson.widget(middle.slider, "act_epochs", t("epochs"), 3, range(1, 6), min_value=1, max_value=5)
+samples = lesson.widget(left.select_slider, "act_samples", t("samples"), 3000, options=SAMPLE_COUNTS)
+epochs = lesson.widget(middle.slider, "act_epochs", t("epochs"), 3, min_value=1, max_value=5)
 if right.button(t("run"), type="primary", icon=":material/science:", key="act_run"):
     with st.spinner(t("running")):
         try:
@@ -98,4 +96,4 @@ if EXPERIMENT in st.session_state:
 
 st.page_link("views/build.py", label=t("link_build"), icon=":material/construction:")
 st.page_link("views/train.py", label=t("link_train"), icon=":material/model_training:")
-lesson.teacher_panel("activations", {key: t(label) for key, label in LESSON_CONTROLS.items()})
+lesson.teacher_panel("activations", {key: t(label) for key, label in (LESSON_CONTROLS | shown_params).items()})

@@ -30,25 +30,23 @@ with controls:
     left, right = st.columns(2)
     x1, x2 = (
         lesson.widget(
-            column.number_input, key, t(LESSON_CONTROLS[key]), float(default), lambda v: -5 <= v <= 5,
-            min_value=-5.0, max_value=5.0, step=0.05,
+            column.number_input, key, t(LESSON_CONTROLS[key]), float(default), min_value=-5.0, max_value=5.0,
+            step=0.05,
         )
         for column, key, default in ((left, "bp_x1", backprop.DEFAULT_INPUTS[0]),
                                      (right, "bp_x2", backprop.DEFAULT_INPUTS[1]))
     )  # fmt: skip
     target = lesson.widget(
-        st.number_input, "bp_target", t("target"), float(backprop.DEFAULT_TARGET), lambda v: 0 <= v <= 1,
-        min_value=0.0, max_value=1.0, step=0.01,
+        st.number_input, "bp_target", t("target"), float(backprop.DEFAULT_TARGET), min_value=0.0, max_value=1.0,
+        step=0.01,
     )  # fmt: skip
     activations, loss_names = list(backprop.HIDDEN_ACTIVATIONS), list(backprop.LOSSES)
-    activation = lesson.widget(
-        st.selectbox, "bp_activation", t("activation"), activations[0], activations, options=activations
-    )
+    activation = lesson.widget(st.selectbox, "bp_activation", t("activation"), activations[0], options=activations)
     loss_name = lesson.widget(
-        st.selectbox, "bp_loss", t("loss"), loss_names[0], loss_names, options=loss_names,
+        st.selectbox, "bp_loss", t("loss"), loss_names[0], options=loss_names,
         format_func=lambda n: t("loss_" + n),
     )  # fmt: skip
-    rate = lesson.widget(st.select_slider, "bp_rate", t("learning_rate"), 0.5, RATES, options=RATES)
+    rate = lesson.widget(st.select_slider, "bp_rate", t("learning_rate"), 0.5, options=RATES)
     example = backprop.Example((x1, x2), target, activation, loss_name)
     one, ten = st.columns(2)
     step_one = one.button(t("step"), type="primary", icon=":material/skip_next:", key="bp_step")

@@ -15,7 +15,7 @@ st.caption(t("intro"))
 lesson.show_status()
 names = data.available()
 name = lesson.widget(
-    st.selectbox, "data_page_dataset", t("dataset"), names[0], names, options=names,
+    st.selectbox, "data_page_dataset", t("dataset"), names[0], options=names,
     format_func=lambda n: common("dataset_" + n),
 )  # fmt: skip
 if len(names) < len(data.DATASETS):

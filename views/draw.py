@@ -27,7 +27,7 @@ def choose_model():
             st.page_link("views/train.py", label=t("train_link"), icon=":material/model_training:")
         return demo
     which = lesson.widget(
-        st.segmented_control, "draw_model", t("model"), "own", ("own", "demo"), options=["own", "demo"],
+        st.segmented_control, "draw_model", t("model"), "own", options=["own", "demo"],
         format_func=lambda k: t("model_" + k), required=True,
     )  # fmt: skip
     return own if which == "own" else inference.demo_model()
@@ -37,7 +37,7 @@ def canvas_input(size: int):
     """The canvas (white pen on black); its drawing prepared MNIST-style, or None while it is blank."""
     from streamlit_drawable_canvas import st_canvas
 
-    pen = lesson.widget(st.slider, "draw_pen", t("pen"), 20, range(4, 41), min_value=4, max_value=40)
+    pen = lesson.widget(st.slider, "draw_pen", t("pen"), 20, min_value=4, max_value=40)
     result = st_canvas(
         stroke_width=pen,
         stroke_color="#FFFFFF",
@@ -61,7 +61,7 @@ def sample_input(dataset, evaluate):
     """A test image: any, of one class, or one the model gets wrong (evaluate() says which); with its true class."""
     kinds = ["random", "class", "mistake"]
     kind = lesson.widget(
-        st.radio, "draw_pick", t("pick"), kinds[0], kinds, options=kinds, format_func=lambda k: t("pick_" + k),
+        st.radio, "draw_pick", t("pick"), kinds[0], options=kinds, format_func=lambda k: t("pick_" + k),
         horizontal=True, on_change=_new_sample,
     )  # fmt: skip
     pool = np.arange(len(dataset.y_test))
@@ -69,7 +69,7 @@ def sample_input(dataset, evaluate):
         names = dataset.class_names
         classes = range(len(names))
         digit = lesson.widget(
-            st.selectbox, "draw_pick_class", t("which_class"), 0, classes, options=classes,
+            st.selectbox, "draw_pick_class", t("which_class"), 0, options=classes,
             format_func=names.__getitem__, on_change=_new_sample,
         )  # fmt: skip
         pool = np.flatnonzero(dataset.y_test == digit)
@@ -109,7 +109,7 @@ def workbench(trained, dataset, names: tuple[str, ...]) -> None:
     size = trained.spec.input_shape[0]
     sources = ["draw", "test", "upload"] if dataset else ["draw", "upload"]
     source = lesson.widget(
-        st.segmented_control, panels.SOURCE, t("source"), "draw", sources, options=sources,
+        st.segmented_control, panels.SOURCE, t("source"), "draw", options=sources,
         format_func=lambda k: t("source_" + k), required=True,
     )  # fmt: skip
     # The canvas column keeps its 280 pixels on a tablet with the sidebar open; the results share the rest.

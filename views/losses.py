@@ -38,14 +38,12 @@ st.header(t("classification_title"))
 controls, charts = st.columns([1, 2.6])
 with controls:
     classes, modes = range(losses.NUM_CLASSES), ("spread", "vector")
-    true_class = lesson.widget(st.selectbox, "loss_class", t("true_class"), 3, classes, options=classes)
+    true_class = lesson.widget(st.selectbox, "loss_class", t("true_class"), 3, options=classes)
     mode = lesson.widget(
-        st.radio, "loss_mode", t("mode"), "spread", modes, options=modes, format_func=lambda m: t("mode_" + m)
+        st.radio, "loss_mode", t("mode"), "spread", options=modes, format_func=lambda m: t("mode_" + m)
     )
     if mode == "spread":
-        p = lesson.widget(
-            st.slider, "loss_p", t("p_true"), 0.7, lambda v: 0.01 <= v <= 1, min_value=0.01, max_value=1.0, step=0.01
-        )
+        p = lesson.widget(st.slider, "loss_p", t("p_true"), 0.7, min_value=0.01, max_value=1.0, step=0.01)
         prediction = losses.spread_vector(p, true_class)
         st.caption(t("spread_note"))
     else:
@@ -55,7 +53,6 @@ with controls:
                 f"loss_w{c}",
                 t("class_weight", c=c),
                 0.6 if c == 8 else 0.1,
-                lambda v: 0 <= v <= 1,
                 min_value=0.0,
                 max_value=1.0,
                 step=0.05,
@@ -85,9 +82,7 @@ for name in losses.CLASSIFICATION_LOSSES:
     st.markdown("- " + t("use_" + name))
 
 st.header(t("regression_title"))
-outlier = lesson.widget(
-    st.slider, "loss_outlier", t("outlier"), 22.0, lambda v: -10 <= v <= 30, min_value=-10.0, max_value=30.0, step=1.0
-)
+outlier = lesson.widget(st.slider, "loss_outlier", t("outlier"), 22.0, min_value=-10.0, max_value=30.0, step=1.0)
 x, y, fits, pulls, scores = regression(outlier)
 st.plotly_chart(figures.regression_figure(x, y, fits, pulls, t), key="loss_regression_chart")
 st.dataframe({t("col_loss"): [t("loss_" + name) for name in fits],

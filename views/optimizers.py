@@ -30,43 +30,40 @@ controls, chart = st.columns([1, 2.8])
 with controls:
     surfaces = list(SURFACES)
     key = lesson.widget(
-        st.selectbox, "opt_surface", t("surface"), surfaces[0], surfaces, options=surfaces,
+        st.selectbox, "opt_surface", t("surface"), surfaces[0], options=surfaces,
         format_func=lambda k: t("surface_" + k),
     )  # fmt: skip
     surface = SURFACES[key]
     st.caption(t("about_" + key))
     racers = lesson.widget(
-        st.multiselect, "opt_racers", t("racers"), list(RACERS), lambda v: set(v) <= set(RACERS), options=RACERS,
+        st.multiselect, "opt_racers", t("racers"), list(RACERS), options=RACERS,
         format_func=lambda r: t("racer_" + r),
     )  # fmt: skip
     # Steps, start and learning rates are keyed by surface: each surface keeps its own.
     controls_of_surface = {f"opt_steps_{key}": t("steps"), f"opt_x_{key}": t("start_x"), f"opt_y_{key}": t("start_y")}
     steps = lesson.widget(
-        st.slider, f"opt_steps_{key}", t("steps"), surface.steps, range(10, 1001, 10),
-        min_value=10, max_value=1000, step=10,
+        st.slider, f"opt_steps_{key}", t("steps"), surface.steps, min_value=10, max_value=1000, step=10,
     )  # fmt: skip
     left, right = st.columns(2)
     (x_low, x_high), (y_low, y_high) = surface.x_range, surface.y_range
     start = (
         lesson.widget(
             left.number_input, f"opt_x_{key}", t("start_x"), float(surface.start[0]),
-            lambda v: x_low <= v <= x_high, min_value=float(x_low), max_value=float(x_high), step=0.1,
+            min_value=float(x_low), max_value=float(x_high), step=0.1,
         ),
         lesson.widget(
             right.number_input, f"opt_y_{key}", t("start_y"), float(surface.start[1]),
-            lambda v: y_low <= v <= y_high, min_value=float(y_low), max_value=float(y_high), step=0.1,
+            min_value=float(y_low), max_value=float(y_high), step=0.1,
         ),
     )  # fmt: skip
-    noise = lesson.widget(
-        st.slider, "opt_noise", t("noise"), 1.0, lambda v: 0 <= v <= 3, min_value=0.0, max_value=3.0, step=0.25
-    )
+    noise = lesson.widget(st.slider, "opt_noise", t("noise"), 1.0, min_value=0.0, max_value=3.0, step=0.25)
     with st.expander(t("rates"), expanded=True):
         st.caption(t("rates_help"))
         rates = {}
         for racer in racers:
             controls_of_surface[f"opt_lr_{key}_{racer}"] = t("racer_" + racer)
             rates[racer] = lesson.widget(
-                st.select_slider, f"opt_lr_{key}_{racer}", t("racer_" + racer), surface.learning_rates[racer], RATES,
+                st.select_slider, f"opt_lr_{key}_{racer}", t("racer_" + racer), surface.learning_rates[racer],
                 options=RATES, format_func=lambda v: f"{v:g}",
             )  # fmt: skip
 

@@ -66,13 +66,13 @@ def model_locked() -> bool:
     return locked(MODEL)
 
 
-def value(key: str, default, allowed=None):
-    """The lesson's value for a control when it fits (same type, in `allowed`), else the default."""
+def value(key: str, default, fits=lambda _: True):
+    """The lesson's value for a control when it has the default's type and fits(value), else the default."""
     lesson = active()
     if lesson is None or key not in lesson.settings:
         return default
     chosen = _fitted(lesson.settings[key], default)
-    if chosen is None or not (allowed is None or (allowed(chosen) if callable(allowed) else chosen in allowed)):
+    if chosen is None or not fits(chosen):
         _reject(key)
         return default
     return chosen
@@ -120,9 +120,27 @@ _START = {
 }
 
 
-def widget(draw, key: str, label: str, default, allowed=None, **kwargs):
-    """Draw a widget that a lesson may preset and lock; a hidden one returns the lesson's value undrawn."""
-    chosen = value(key, default, allowed)
+def _fits_widget(chosen, options=None, min_value=None, max_value=None, step=None, **_) -> bool:
+    """True when a widget drawn with these arguments can hold the value: its options, bounds and whole-number step."""
+    if options is not None:
+        options = list(options)
+        return set(chosen) <= set(options) if isinstance(chosen, list) else chosen in options
+    values = list(chosen) if isinstance(chosen, tuple) else [chosen]  # a range slider's (low, high)
+    if values != sorted(values):
+        return False
+    if min_value is not None and any(v < min_value for v in values):
+        return False
+    if max_value is not None and any(v > max_value for v in values):
+        return False
+    return not (isinstance(step, int) and min_value is not None and any((v - min_value) % step for v in values))
+
+
+def widget(draw, key: str, label: str, default, **kwargs):
+    """Draw a widget that a lesson may preset and lock; a hidden one returns the lesson's value undrawn.
+
+    A link's value is used only when the widget could hold it (see _fits_widget), else the default with a note.
+    """
+    chosen = value(key, default, lambda v: _fits_widget(v, **kwargs))
     if hidden(key):
         return chosen
     start = _START.get(draw.__name__, "value")

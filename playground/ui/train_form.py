@@ -78,13 +78,10 @@ def _augmentation(t, dataset: str, seed: int) -> tuple[int, float]:
         return 0, 0.0
     left, right = st.columns(2)
     with left:
-        shift = lesson.widget(
-            st.slider, "train_shift", t("augment_shift"), 2, range(5), min_value=0, max_value=4, **KEEP
-        )
+        shift = lesson.widget(st.slider, "train_shift", t("augment_shift"), 2, min_value=0, max_value=4, **KEEP)
     with right:
         rotation = lesson.widget(
-            st.slider, "train_rotation", t("augment_rotation"), 10, range(0, 31, 5),
-            min_value=0, max_value=30, step=5, **KEEP,
+            st.slider, "train_rotation", t("augment_rotation"), 10, min_value=0, max_value=30, step=5, **KEEP,
         )  # fmt: skip
     name = dataset if data.is_cached(dataset) else data.DEFAULT_DATASET
     images = data.load(name).x_train[:PREVIEW_COUNT]
@@ -112,35 +109,35 @@ def settings_form(t, limits: Limits) -> TrainSettings:
     names = _dataset_names()
     language = session.language()
     dataset = lesson.widget(
-        st.selectbox, "train_dataset", t("dataset"), names[0], names, options=names,
+        st.selectbox, "train_dataset", t("dataset"), names[0], options=names,
         format_func=lambda name: persistence.dataset_title(name, language), **KEEP,
     )  # fmt: skip
     left, right = st.columns(2)
     with left:
         epochs = lesson.widget(
-            st.number_input, "train_epochs", t("epochs"), min(5, limits.max_epochs), range(1, limits.max_epochs + 1),
-            min_value=1, max_value=limits.max_epochs, help=t("epochs_help"), **KEEP,
+            st.number_input, "train_epochs", t("epochs"), min(5, limits.max_epochs), min_value=1,
+            max_value=limits.max_epochs, help=t("epochs_help"), **KEEP,
         )  # fmt: skip
     with right:
         batch_size = lesson.widget(
-            st.select_slider, "train_batch", t("batch_size"), 32, BATCH_SIZES, options=BATCH_SIZES,
+            st.select_slider, "train_batch", t("batch_size"), 32, options=BATCH_SIZES,
             help=t("batch_size_help"), **KEEP,
         )  # fmt: skip
     left, right = st.columns(2)
     with left:
         validation = lesson.widget(
-            st.slider, "train_validation", t("validation_split"), 0.1, lambda v: 0.0 <= v <= 0.5,
-            min_value=0.0, max_value=0.5, step=0.05, help=t("validation_help"), **KEEP,
+            st.slider, "train_validation", t("validation_split"), 0.1, min_value=0.0, max_value=0.5, step=0.05,
+            help=t("validation_help"), **KEEP,
         )  # fmt: skip
     with right:
         seed = lesson.widget(
-            st.number_input, "train_seed", t("seed"), 0, lambda v: 0 <= v < 2**31,
-            min_value=0, max_value=2**31 - 1, help=t("seed_help"), **KEEP,
+            st.number_input, "train_seed", t("seed"), 0, min_value=0, max_value=2**31 - 1, help=t("seed_help"),
+            **KEEP,
         )  # fmt: skip
     available = int(train_size(dataset) * (1 - validation))
     counts = [n for n in SAMPLE_COUNTS if n < available] + [0]
     samples = lesson.widget(
-        st.select_slider, "train_samples", t("train_samples"), 0, counts, options=counts,
+        st.select_slider, "train_samples", t("train_samples"), 0, options=counts,
         help=t("train_samples_help"), format_func=lambda n: t("all") if n == 0 else f"{n:,}", **KEEP,
     )  # fmt: skip
     shift, rotation = _augmentation(t, dataset, int(seed))
