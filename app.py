@@ -3,24 +3,28 @@
 # Training workers are spawned processes that re-import this file as __mp_main__:
 # nothing may happen at import time outside main().
 
-# (page file, catalogue key of its title, icon, navigation section)
+# (page file, catalogue key of its title, icon, navigation section, whether it runs Keras in this process)
 PAGES = [
-    ("views/home.py", "page_home", ":material/home:", "section_model"),
-    ("views/data.py", "page_data", ":material/dataset:", "section_model"),
-    ("views/build.py", "page_build", ":material/construction:", "section_model"),
-    ("views/train.py", "page_train", ":material/model_training:", "section_model"),
-    ("views/draw.py", "page_draw", ":material/draw:", "section_model"),
-    ("views/models.py", "page_models", ":material/folder_open:", "section_model"),
-    ("views/activations.py", "page_activations", ":material/show_chart:", "section_concepts"),
-    ("views/losses.py", "page_losses", ":material/target:", "section_concepts"),
-    ("views/optimizers.py", "page_optimizers", ":material/route:", "section_concepts"),
-    ("views/backprop.py", "page_backprop", ":material/account_tree:", "section_concepts"),
-    ("views/neurons.py", "page_neurons", ":material/scatter_plot:", "section_concepts"),
+    ("views/home.py", "page_home", ":material/home:", "section_model", False),
+    ("views/data.py", "page_data", ":material/dataset:", "section_model", False),
+    ("views/build.py", "page_build", ":material/construction:", "section_model", False),
+    ("views/train.py", "page_train", ":material/model_training:", "section_model", False),
+    ("views/draw.py", "page_draw", ":material/draw:", "section_model", True),
+    ("views/models.py", "page_models", ":material/folder_open:", "section_model", False),
+    ("views/activations.py", "page_activations", ":material/show_chart:", "section_concepts", True),
+    ("views/losses.py", "page_losses", ":material/target:", "section_concepts", True),
+    ("views/optimizers.py", "page_optimizers", ":material/route:", "section_concepts", True),
+    ("views/backprop.py", "page_backprop", ":material/account_tree:", "section_concepts", True),
+    ("views/neurons.py", "page_neurons", ":material/scatter_plot:", "section_concepts", False),
 ]
 
 
 def main() -> None:
     import streamlit as st
+
+    from playground.ui import preload
+
+    preload.base()  # before any page: script threads must never import pandas & co. at the same time
 
     from playground.text.common import CATALOGUE
     from playground.ui import lesson, persistence, session, sidebar
@@ -30,11 +34,16 @@ def main() -> None:
     t = session.translator(CATALOGUE)
     lesson.apply_from_link()
     sections: dict[str, list] = {}
-    for path, title, icon, section in PAGES:
+    keras_pages = set()
+    for path, title, icon, section, keras in PAGES:
         page = st.Page(path, title=t(title), icon=icon, default=path == PAGES[0][0])
         sections.setdefault(t(section), []).append(page)
+        if keras:
+            keras_pages.add(page.url_path)
     navigation = st.navigation(sections)
-    sidebar.render()
+    sidebar.render(navigation.url_path)
+    if navigation.url_path in keras_pages:
+        preload.keras()  # the page's modules import TensorFlow: once per server, under the lock
     navigation.run()
 
 

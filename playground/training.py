@@ -11,6 +11,8 @@ This module imports neither TensorFlow nor Streamlit: the server stays small.
 import atexit
 import contextlib
 import itertools
+import json
+import logging
 import math
 import multiprocessing
 import os
@@ -22,9 +24,11 @@ from multiprocessing.connection import wait as wait_for
 from playground import resources, worker
 from playground.runs import FitRequest, FitResult, History
 
+_log = logging.getLogger(__name__)
 ACTIVE_STATES = ("queued", "starting", "running", "stopping")
 FINAL_STATES = ("stopped", "finished", "failed")
 WATCH_INTERVAL_S = 0.25
+WATCHED_WITHIN_S = 15.0  # a job whose page looked at it this recently counts as watched live
 
 
 # ---------------------------------------------------------------- limits
@@ -120,6 +124,7 @@ class Snapshot:
     test_accuracy: float | None
     settled: bool  # final and the worker is gone: nothing will change any more
     fault: dict | None
+    version: int = 0  # grows with every change of the job's state or curves: a page redraws only when it moved
 
     @property
     def active(self) -> bool:
@@ -147,7 +152,8 @@ class TrainingJob:
         self.session_probe = session_probe  # () -> True while the browser session is connected, None if unknown
         self.result: FitResult | None = None
         self.created = self.last_seen = time.monotonic()
-        self.started: float | None = None
+        self.started: float | None = None  # when the worker began training
+        self.dispatched: float | None = None  # when a worker took the job from the queue
         self.stop_reason: str | None = None
         self.stop_requested_at: float | None = None
         self.scheduler: Scheduler | None = None
@@ -163,6 +169,7 @@ class TrainingJob:
         self._position = float(request.initial_epoch)
         self._samples_per_second, self._run_elapsed = 0.0, 0.0
         self._fault: dict | None = None
+        self._version = 0
 
     def __repr__(self) -> str:
         return f"TrainingJob(id={self.id}, state={self._state})"
@@ -235,6 +242,7 @@ class TrainingJob:
                 test_accuracy=self.result.test_accuracy if self.result else None,
                 settled=self.settled,
                 fault=self._fault,
+                version=self._version,
             )
 
     def _eta(self) -> float | None:
@@ -247,9 +255,15 @@ class TrainingJob:
 
     # -- what the scheduler calls
 
+    @property
+    def version(self) -> int:
+        """A number that grows whenever the job's state or curves change (queue places aside)."""
+        return self._version
+
     def _set(self, state: str, message: tuple[str, dict]) -> None:
         with self._lock:
             self._state, self._message = state, message
+            self._version += 1
 
     def _stopped_message(self) -> tuple[str, dict]:
         reason = self.stop_reason or "user"
@@ -262,6 +276,7 @@ class TrainingJob:
     def handle(self, kind: str, values) -> None:
         """Take one message from the worker into the job's state and curves."""
         with self._lock:
+            self._version += 1
             if kind == "warm":
                 self.worker_info = values  # the worker's pid, and proof that it did not load Streamlit
             elif kind == "phase" and self._state in ("starting", "running"):
@@ -299,17 +314,19 @@ class TrainingJob:
 
     def _worker_gone(self, exitcode: int | None) -> None:
         with self._lock:
+            self._version += 1
             if self._state in ACTIVE_STATES:
                 if self._state == "stopping":  # ended while stopping (terminated, or the server shutting down)
                     self._state, self._message = "stopped", self._stopped_message()
                 else:
                     self._state, self._message = "failed", _death_message(exitcode)
-        self._settled.set()
+            self._settled.set()  # inside the lock: a snapshot sees the settling and its version together
 
     def _cancel(self) -> None:
         with self._lock:
+            self._version += 1
             self._state, self._message = "stopped", ("stopped_cancelled", {"reason": self.stop_reason})
-        self._settled.set()
+            self._settled.set()
 
 
 def _death_message(exitcode: int | None) -> tuple[str, dict]:
@@ -431,6 +448,13 @@ class Scheduler:
         with self._lock:
             return list(self._running)
 
+    def watched_jobs(self, within_s: float = WATCHED_WITHIN_S) -> int:
+        """How many queued or running jobs a browser session looked at in the last `within_s` seconds."""
+        now = time.monotonic()
+        with self._lock:
+            jobs = list(self._queue) + list(self._running)
+        return sum(1 for job in jobs if job.watched and now - job.last_seen <= within_s)
+
     def worker_pids(self) -> list[int]:
         """Process ids of every live worker, the spare included."""
         with self._lock:
@@ -486,6 +510,7 @@ class Scheduler:
         while self._queue and len(self._running) < self.limits.max_running and not self._closed:
             job = self._queue.pop(0)
             job._set("starting", ("state_starting", {}))
+            job.dispatched = time.monotonic()
             job.worker = self._take_worker()
             self._running.append(job)
             threading.Thread(target=self._read, args=(job,), daemon=True, name=f"job-{job.id}").start()
@@ -512,6 +537,14 @@ class Scheduler:
             self._finish(job)
 
     def _finish(self, job: TrainingJob) -> None:
+        now = time.monotonic()
+        # One line per job, as JSON after "job ": what a class's run is measured by (benchmarks/class_load.py).
+        _log.info(
+            "job %s",
+            json.dumps({"job": job.id, "run": job.run_id, "state": job.state, "at": time.time(),
+                        "queued_s": round((job.dispatched or now) - job.created, 2),
+                        "total_s": round(now - job.created, 2)}),
+        )  # fmt: skip
         with self._lock:
             if job in self._running:
                 self._running.remove(job)

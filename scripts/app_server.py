@@ -44,13 +44,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(script: Path | str = "app.py", cwd: Path = ROOT, output=subprocess.DEVNULL, env=None, wait_s: float = 90):
-    """The process of a headless `streamlit run script` and its URL, once its health check answers."""
+def start(
+    script: Path | str = "app.py", cwd: Path = ROOT, output=subprocess.DEVNULL, env=None, wait_s: float = 90, wrap=()
+):
+    """The process of a headless `streamlit run script` and its URL, once its health check answers.
+
+    `wrap` prefixes the command, e.g. ["taskset", "-c", "0"] to pin the server (and its workers) to one core.
+    """
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
                f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
                "--server.fileWatcherType=none"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, env=env)
+    process = subprocess.Popen([*wrap, *command], cwd=cwd, stdout=output, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:

@@ -134,6 +134,19 @@ def test_epoch_figure_compares_training_and_validation():
     assert [trace.name for trace in figures.epoch_figure(no_validation, T_EN).data] == ["training"] * 2
 
 
+@pytest.mark.parametrize("make", [figures.step_figure, figures.epoch_figure], ids=["steps", "epochs"])
+def test_live_figures_built_unvalidated_are_what_plotly_would_validate(make):
+    # The live figures skip Plotly's per-property validation for speed: validating them must change nothing.
+    import plotly.graph_objects as go
+
+    for t in (T_EN, T_ZH):
+        fig = make(_history(), t)
+        assert go.Figure(fig.to_dict()).to_dict() == fig.to_dict()
+    layout = make(_history(), T_EN).to_dict()["layout"]
+    assert layout["xaxis2"]["domain"][0] > layout["xaxis"]["domain"][1]  # two panels side by side
+    assert layout["template"]["layout"]  # the template travels as data, as a validated figure's does
+
+
 def test_overlay_draws_one_curve_per_run():
     fig = figures.overlay_figure([_record(1), _record(4)], "val_accuracy", T_EN)
     assert [trace.name for trace in fig.data] == ["Run 1", "Run 4"]

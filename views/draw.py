@@ -4,6 +4,7 @@ import contextlib
 
 import numpy as np
 import streamlit as st
+from streamlit_drawable_canvas import st_canvas
 
 from playground import bundle, data, drawing, inference
 from playground.text.draw import CATALOGUE
@@ -35,8 +36,6 @@ def choose_model():
 
 def canvas_input(size: int):
     """The canvas (white pen on black); its drawing prepared MNIST-style, or None while it is blank."""
-    from streamlit_drawable_canvas import st_canvas
-
     pen = lesson.widget(st.slider, "draw_pen", t("pen"), 20, min_value=4, max_value=40)
     result = st_canvas(
         stroke_width=pen,

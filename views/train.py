@@ -87,7 +87,7 @@ with settings_column:
     st.caption(t("limits", jobs=limits.max_running, epochs=limits.max_epochs, minutes=round(limits.max_wall_s / 60)))
 
 with live_column:
-    train_view.live_panel(t)
+    train_view.live_panel(t, language)
 
 st.divider()
 train_view.run_history(t)

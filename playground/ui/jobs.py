@@ -4,6 +4,7 @@ The job itself runs in a worker process (playground.training); this module keeps
 st.session_state, so training goes on while the learner visits other pages.
 """
 
+import logging
 import threading
 
 import streamlit as st
@@ -13,16 +14,21 @@ from playground.bundle import TrainedModel
 from playground.runs import FitRequest, RunRecord, TrainSettings, as_float_arrays
 from playground.spec import ModelSpec
 from playground.text.train import CATALOGUE
-from playground.ui import session
+from playground.ui import session, wake
 
 JOB = "train_job"
 RUNS = "train_runs"
 RECORDED = "train_recorded"  # ids of the jobs already in the run history
 RUN_COUNTER = "train_run_counter"
 LOCK = "train_lock"
+_log = logging.getLogger(__name__)
 MAX_RUNS = 30  # the run history keeps this many runs per session
-TICK_S = 1.0  # the Train page redraws its curves this often while a job runs
-SIDEBAR_TICK_S = 2.0
+# Live panels poll their job. A few learners get a refresh every second; a class gets one every few seconds, so that
+# the server redraws at most about WATCHERS_PER_S panels a second however many learners watch (20 → every 5 s).
+TICK_S = 1.0
+MAX_TICK_S = 5.0
+WATCHERS_PER_S = 4.0
+SIDEBAR_TICKS = 2  # the sidebar's job status refreshes at this multiple of the Train page's interval
 
 
 def _lock() -> threading.Lock:
@@ -55,6 +61,17 @@ def limits() -> training.Limits:
 def prewarm() -> None:
     """Have a worker process import TensorFlow ahead of the next Start (when memory allows)."""
     training.scheduler().prewarm()
+
+
+def tick_interval() -> float:
+    """Seconds between refreshes of a live panel now: 1 s for a few watching sessions, longer for more, at most 5 s."""
+    watchers = training.scheduler().watched_jobs()
+    return min(MAX_TICK_S, max(TICK_S, round(2 * watchers / WATCHERS_PER_S) / 2))
+
+
+def retick(declared: float) -> bool:
+    """True when a panel's refresh interval is far from what the number of watchers asks for now."""
+    return abs(tick_interval() - declared) >= max(1.0, declared / 2)
 
 
 def current_job() -> training.TrainingJob | None:
@@ -188,30 +205,38 @@ def is_live(job: training.TrainingJob | None) -> bool:
     return job is not None and not job.done
 
 
-def sidebar_status() -> None:
-    """A compact status of the session's job in the sidebar, refreshed while it runs, on every page."""
+def _status_line(job: training.TrainingJob, t) -> None:
+    job.touch()
+    snap = job.snapshot()
+    st.markdown(f"**{t('sidebar_title')}** · {t('run', id=snap.run_id)}")
+    line = t(
+        "sidebar_line", state=t("name_" + snap.state), epoch=max(1, min(snap.epoch, snap.epochs)), epochs=snap.epochs
+    )
+    st.progress(snap.fraction, text=line)
+
+
+def sidebar_status(ticking: bool = True) -> None:
+    """A compact status of the session's job in the sidebar, on every page; refreshed while it runs when `ticking`
+    (the Train page's own panel refreshes instead)."""
     collect()
     job = current_job()
     if job is None:
         return
     t = session.translator(CATALOGUE)
     live = is_live(job)
+    declared = SIDEBAR_TICKS * tick_interval() if live and ticking else None
 
-    @st.fragment(run_every=SIDEBAR_TICK_S if live else None)
+    @st.fragment(run_every=declared)
     def status() -> None:
-        job.touch()
-        snap = job.snapshot()
-        st.markdown(f"**{t('sidebar_title')}** · {t('run', id=snap.run_id)}")
-        line = t(
-            "sidebar_line",
-            state=t("name_" + snap.state),
-            epoch=max(1, min(snap.epoch, snap.epochs)),
-            epochs=snap.epochs,
-        )
-        st.progress(snap.fraction, text=line)
-        if live and job.done:
-            collect()
-            st.rerun()
+        try:
+            _status_line(job, t)
+        except Exception:  # a bad tick must not leave an error box in the sidebar: the next one redraws
+            _log.exception("sidebar status tick failed")
+        if declared is not None:
+            wake.on_visible("sidebar_wake")
+            if job.done:
+                collect()
+                st.rerun()
 
     with st.sidebar:
         status()

@@ -9,7 +9,7 @@ from playground import bundle, own_data, store
 from playground.data_figures import sample_grid
 from playground.runs import parameter_count, spec_summary
 from playground.text.train import CATALOGUE as TRAIN
-from playground.ui import layer_editor, persistence, session
+from playground.ui import layer_editor, persistence, preload, session
 
 BUNDLE_MB = bundle.MAX_BUNDLE_BYTES // 2**20
 IMAGES_MB = own_data.MAX_ZIP_BYTES // 2**20
@@ -23,6 +23,12 @@ import numpy as np
 model = keras.models.load_model("{file}")
 images = np.zeros((1, {shape}), dtype="float32")  # your images, scaled to 0–1
 probabilities = model.predict(images)"""
+
+
+def _keras_file(trained) -> bytes:
+    # Streamlit calls this when the download is asked for, in a thread of its own: Keras loads under the lock.
+    preload.keras()
+    return bundle.to_keras_file(trained)
 
 
 def _page_link(page: str, label: str, icon: str) -> None:
@@ -52,7 +58,7 @@ def trained_model_panel(t) -> None:
     left.download_button(t("download_bundle"), lambda: bundle.to_bytes(trained), f"{stem}.zip", "application/zip",
                          help=t("download_bundle_help"), on_click="ignore", icon=":material/folder_zip:",
                          type="primary", width="stretch", key="models_download_bundle")  # fmt: skip
-    right.download_button(t("download_keras"), lambda: bundle.to_keras_file(trained), f"{stem}.keras",
+    right.download_button(t("download_keras"), lambda: _keras_file(trained), f"{stem}.keras",
                           "application/octet-stream", help=t("download_keras_help"), on_click="ignore",
                           icon=":material/download:", width="stretch", key="models_download_keras")  # fmt: skip
     shape = ", ".join(str(n) for n in trained.spec.input_shape)

@@ -13,7 +13,7 @@ import streamlit as st
 from playground import plane, plane_code, plane_figures, plane_pictures, plane_state
 from playground import spec as specs
 from playground.plane_state import PlaneSettings
-from playground.ui import session
+from playground.ui import preload, session
 
 SETTINGS, LINK, PLAYING = "plane_settings", "plane_link", "plane_playing"
 RUN, RUN_KEYS, RESETS = "plane_run", "plane_run_keys", "plane_resets"
@@ -210,7 +210,7 @@ def new_points() -> None:
 
 def current_run(t):
     """The session's run for the current settings (built, or reset, when data or network changed); None if invalid."""
-    from playground import plane_net  # TensorFlow loads only when the page trains
+    plane_net = preload.module("playground.plane_net")  # TensorFlow loads only when the page trains
 
     current = settings()
     spec = plane_state.network_spec(current)

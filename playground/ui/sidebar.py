@@ -36,9 +36,9 @@ def presentation_mode() -> None:
         st.html(PRESENTATION_CSS)
 
 
-def render() -> None:
-    """Draw the shared sidebar."""
+def render(page: str = "") -> None:
+    """Draw the shared sidebar for the page at this URL path."""
     language_switch()
     presentation_mode()
-    jobs.sidebar_status()
+    jobs.sidebar_status(ticking=page != "train")  # the Train page's own panel refreshes the job
     persistence.save_session()  # after the job status has collected a finished run

@@ -1,6 +1,7 @@
 """The Train page's live panel (status, progress, curves, test metrics) and its run history."""
 
 import contextlib
+import logging
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -8,7 +9,7 @@ from streamlit.errors import StreamlitAPIException
 from playground import data, figures
 from playground.runs import describe_fault, differences
 from playground.training import Snapshot
-from playground.ui import jobs
+from playground.ui import jobs, wake
 
 
 def duration(seconds: float, t) -> str:
@@ -72,29 +73,59 @@ def _test_metrics(snap: Snapshot, dataset: str, t) -> None:
         st.page_link("views/draw.py", label=t("to_draw"), icon=":material/draw:")
 
 
-def live_panel(t) -> None:
-    """Status, progress and curves of the session's job, redrawn about once a second while it runs."""
-    live = jobs.is_live(jobs.current_job())
+PANEL = "train_panel_drawn"  # (what the live panel last drew, its figures): redrawn only when the job moved
 
-    @st.fragment(run_every=jobs.TICK_S if live else None)
+_log = logging.getLogger(__name__)
+
+
+def _figures(snap: Snapshot, language: str, t) -> tuple:
+    key = (snap.job_id, snap.version, language)
+    drawn = st.session_state.get(PANEL)
+    if drawn is None or drawn[0] != key:
+        steps = figures.step_figure(snap.history, t) if snap.history.step else None
+        epochs = figures.epoch_figure(snap.history, t) if snap.history.epoch else None
+        drawn = (key, steps, epochs)
+        st.session_state[PANEL] = drawn
+    return drawn[1], drawn[2]
+
+
+def _draw(job, t, language: str) -> None:
+    job.touch()
+    snap = job.snapshot()
+    _status(snap, t)
+    steps, epochs = _figures(snap, language, t)
+    if steps is not None:
+        st.markdown(f"**{t('curves_step')}**")
+        st.plotly_chart(steps, key="train_chart_steps")
+    if epochs is not None:
+        st.markdown(f"**{t('curves_epoch')}**")
+        st.plotly_chart(epochs, key="train_chart_epochs")
+    _test_metrics(snap, job.request.settings.dataset, t)
+
+
+def live_panel(t, language: str) -> None:
+    """Status, progress and curves of the session's job, redrawn while it runs: every second for a few watching
+    learners, less often for a class (jobs.tick_interval); at once when a background tab is shown again."""
+    declared = jobs.tick_interval() if jobs.is_live(jobs.current_job()) else None
+
+    @st.fragment(run_every=declared)
     def panel() -> None:
         job = jobs.current_job()
         if job is None:
             st.info(t("no_run"), icon=":material/play_circle:")
             return
-        job.touch()
-        snap = job.snapshot()
-        _status(snap, t)
-        if snap.history.step:
-            st.markdown(f"**{t('curves_step')}**")
-            st.plotly_chart(figures.step_figure(snap.history, t), key="train_chart_steps")
-        if snap.history.epoch:
-            st.markdown(f"**{t('curves_epoch')}**")
-            st.plotly_chart(figures.epoch_figure(snap.history, t), key="train_chart_epochs")
-        _test_metrics(snap, job.request.settings.dataset, t)
-        if live and job.done:  # the job just ended: redraw the whole page (buttons, history)
-            jobs.collect()
-            st.rerun()
+        try:
+            _draw(job, t, language)
+        except Exception:  # one bad tick must not put an error box where the curves were: the next tick redraws
+            _log.exception("live panel tick failed")
+            st.caption(t("panel_retry"))
+        if declared is not None:
+            wake.on_visible("train_wake")
+            if job.done:  # the job just ended: redraw the whole page (buttons, history), and stop ticking
+                jobs.collect()
+                st.rerun()
+            if jobs.retick(declared):  # the class grew or shrank: ask for a new refresh interval
+                st.rerun()
 
     panel()
 
