@@ -312,7 +312,20 @@ def _fmt(value, pattern: str = "{:.1f}") -> str:
     return "–" if value is None else pattern.format(value)
 
 
-def report(learners: list[Learner], jobs: list[dict], cpu: dict, memory: dict, span_s: float, args) -> None:
+def _server_exceptions(path: Path | None) -> list[str]:
+    """The last line of every traceback in the server's log."""
+    if path is None or not path.exists():
+        return []
+    lines, found = path.read_text(errors="replace").splitlines(), []
+    for index, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            rest = [x for x in lines[index + 1 :] if x and not x.startswith(" ")]
+            found.append(rest[0][:200] if rest else "Traceback")
+    return found
+
+
+def report(learners: list[Learner], jobs: list[dict], cpu: dict, memory: dict, span_s: float, args,
+           exceptions: list[str]) -> None:  # fmt: skip
     """Print the class's figures."""
     mode = "background tabs" if args.hidden else "visible tabs"
     print(f"Class load: {len(learners)} learners, {args.epochs} epochs of the seed CNN each, {mode}")
@@ -345,6 +358,7 @@ def report(learners: list[Learner], jobs: list[dict], cpu: dict, memory: dict, s
         print(f" workers' and everything else's CPU during the run: {cpu['children']:.1f} s")
     if memory:
         print(f" peak RSS: server {memory['server'] / MB:.0f} MB, all processes {memory['all'] / MB:.0f} MB")
+    print(f" exceptions in the server's log: {len(exceptions)}" + "".join(f"\n   {line}" for line in exceptions))
     print(f" ratio: {ok}/{len(learners)} learners got their model back and their drawing read")
 
 
@@ -389,13 +403,14 @@ def main() -> int:
     finally:
         if process is not None:
             app_server.stop(process)
-    jobs = _jobs_from_log(log)
-    report(learners, jobs, cpu, memory, span_s, args)
+    jobs, exceptions = _jobs_from_log(log), _server_exceptions(log)
+    report(learners, jobs, cpu, memory, span_s, args, exceptions)
     if args.json:
         payload = {"learners": [asdict(x) for x in learners], "jobs": jobs, "cpu": cpu, "memory": memory,
+                   "exceptions": exceptions,
                    "span_s": span_s, "args": {k: str(v) for k, v in vars(args).items()}}  # fmt: skip
         args.json.write_text(json.dumps(payload, indent=2))
-    return 0 if all(learner.ok for learner in learners) else 1
+    return 0 if all(learner.ok for learner in learners) and not exceptions else 1
 
 
 if __name__ == "__main__":

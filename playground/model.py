@@ -16,9 +16,18 @@ def make_regularizer(value: Mapping | None):
     return keras.regularizers.L1L2(l1=float(value.get("l1", 0.0)), l2=float(value.get("l2", 0.0)))
 
 
-def make_layer(layer: LayerSpec) -> keras.layers.Layer:
-    """The Keras layer a LayerSpec names, with its arguments."""
+def layer_name(position: int, layer: LayerSpec) -> str:
+    """The Keras name of the layer at a 1-based position, e.g. 'conv2d_1'."""
+    return f"{layer.kind.lower()}_{position}"
+
+
+def make_layer(layer: LayerSpec, position: int = 0) -> keras.layers.Layer:
+    """The Keras layer a LayerSpec names, with its arguments (named after its position when one is given)."""
     args = dict(layer.args)
+    if position:
+        # Explicit names: Keras numbers unnamed layers from one process-wide counter, which two threads building
+        # models at once (a class on one server) can hand the same name, and Sequential then refuses the model.
+        args["name"] = layer_name(position, layer)
     if "kernel_regularizer" in args:
         args["kernel_regularizer"] = make_regularizer(args["kernel_regularizer"])
     return getattr(layers, layer.kind)(**args)
@@ -43,7 +52,8 @@ def make_optimizer(optimizer: OptimizerSpec) -> keras.optimizers.Optimizer:
 def build_model(spec: ModelSpec, compile: bool = True, steps_per_execution: int = 1) -> keras.Model:
     """The Keras model the spec describes (compiled unless asked not to); raises SpecError if invalid."""
     check(spec)
-    model = keras.Sequential([keras.Input(shape=spec.input_shape), *(make_layer(x) for x in spec.layers)])
+    layers = [make_layer(layer, position) for position, layer in enumerate(spec.layers, start=1)]
+    model = keras.Sequential([keras.Input(shape=spec.input_shape, name="input"), *layers], name="model")
     if compile:
         model.compile(
             optimizer=make_optimizer(spec.optimizer),
