@@ -386,6 +386,7 @@ def image_info(data: bytes) -> ImageInfo:
 
 # Bytes per pixel of Pillow's full-size storage, and the modes Image.reduce cannot average (converted first).
 _STORAGE = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}  # every other mode: 4
+# Modes Image.reduce cannot average (palette indices, bits, 16-bit): converted first, a strip at a time.
 _CONVERT_FIRST = {"1": "L", "I;16": "L", "I;16B": "L", "I;16L": "L", "I;16N": "L", "P": "RGBA", "PA": "RGBA"}
 
 
@@ -406,9 +407,7 @@ def _jpeg_scans(data: bytes) -> int:
 def _cost(image: Image.Image, data: bytes, full_size: tuple[int, int]) -> DecodeCost:
     """What decoding the (drafted) image costs: its pixels, and the bytes of every full-size buffer."""
     width, height = image.size
-    first = _CONVERT_FIRST.get(image.mode)
-    per_pixel = _STORAGE.get(image.mode, 4) + (0 if first is None else _STORAGE.get(first, 4))
-    total = width * height * per_pixel
+    total = width * height * _STORAGE.get(image.mode, 4)  # conversions and reductions go a strip at a time
     if image.format in ("JPEG", "MPO") and (image.info.get("progressive") or _jpeg_scans(data) > 1):
         # A multi-scan JPEG keeps every DCT coefficient of the full-size image (2 bytes each) whatever the scale.
         layers = getattr(image, "layer", None) or [(None, 1, 1, None)] * len(image.getbands())
@@ -480,20 +479,26 @@ def _orientation(image: Image.Image) -> int:
         return 1
 
 
-STRIP_BYTES = 4 * 2**20  # an image with alpha is reduced in strips of about this size
+STRIP_BYTES = 4 * 2**20  # images converted or reduced a strip at a time: strips of about this size
 
 
 def _reduce(image: Image.Image, factor: int) -> Image.Image:
-    """The image box-averaged by `factor`. Pillow averages an image with alpha premultiplied, through a full-size
-    copy: that one is reduced strip by strip, so that the copy is a strip's."""
-    if image.mode not in ("LA", "RGBA"):
-        return image.reduce(factor)
+    """The image box-averaged by `factor` (1: as it is), in a mode Image.reduce can average.
+
+    Pillow averages an image with alpha premultiplied, through a full-size copy, and a palette, bit or 16-bit
+    image must be converted first: those are done strip by strip, so that no copy is larger than a strip."""
+    first = _CONVERT_FIRST.get(image.mode)
+    if first == "RGBA" and image.mode == "P" and "transparency" not in image.info:
+        first = "RGB"
+    if first is None and (factor == 1 or image.mode not in ("LA", "RGBA")):
+        return image.reduce(factor) if factor > 1 else image
     width, height = image.size
     rows = max(1, STRIP_BYTES // (4 * width * factor)) * factor
-    reduced = Image.new(image.mode, (math.ceil(width / factor), math.ceil(height / factor)))
+    reduced = Image.new(first or image.mode, (math.ceil(width / factor), math.ceil(height / factor)))
     for top in range(0, height, rows):
-        strip = image.crop((0, top, width, min(height, top + rows))).reduce(factor)
-        reduced.paste(strip, (0, top // factor))
+        strip = image.crop((0, top, width, min(height, top + rows)))
+        strip = strip.convert(first) if first else strip
+        reduced.paste(strip.reduce(factor) if factor > 1 else strip, (0, top // factor))
     return reduced
 
 
@@ -518,15 +523,7 @@ def decode_image(
     try:
         image.load()
         orientation = _orientation(image)
-        if image.mode in _CONVERT_FIRST:
-            first = _CONVERT_FIRST[image.mode]
-            if image.mode == "P" and "transparency" not in image.info:
-                first = "RGB"
-            image = image.convert(first)
-        factor = math.ceil(max(image.size) / side)
-        if factor > 1:
-            image = _reduce(image, factor)
-        image = image.convert(mode)
+        image = _reduce(image, math.ceil(max(image.size) / side)).convert(mode)
         if orientation in _TRANSPOSE:
             image = image.transpose(_TRANSPOSE[orientation])
         return np.asarray(image)

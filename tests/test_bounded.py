@@ -300,6 +300,7 @@ def test_the_exif_orientation_is_applied_after_the_reduction_as_imageops_would(o
     np.testing.assert_array_equal(bounded.decode_image(data, side=500, mode="RGB"), expected)
 
 
+@pytest.mark.parametrize("side", [100, 7])
 @pytest.mark.parametrize(
     ("image", "mode"),
     [
@@ -307,12 +308,15 @@ def test_the_exif_orientation_is_applied_after_the_reduction_as_imageops_would(o
         (Image.new("I;16", (50, 40), 200), "L"),
         (Image.new("LA", (50, 40), (100, 30)), "LA"),
         (Image.new("P", (50, 40), 3), "RGB"),
+        (Image.effect_noise((50, 40), 60).convert("P"), "RGBA"),
     ],
-    ids=["1-bit", "16-bit", "grey+alpha", "palette"],
+    ids=["1-bit", "16-bit", "grey+alpha", "palette", "noisy palette"],
 )
-def test_every_png_mode_decodes_as_pillow_converts_it(image, mode):
-    expected = np.asarray(Image.open(io.BytesIO(make.encode(image))).convert(mode))
-    np.testing.assert_array_equal(bounded.decode_image(make.encode(image), side=100, mode=mode), expected)
+def test_every_png_mode_decodes_as_pillow_converts_and_reduces_it(image, mode, side):
+    opened = Image.open(io.BytesIO(make.encode(image)))
+    converted = opened.convert({"LA": "LA", "P": "RGB", "1": "L", "I;16": "L"}[opened.mode])
+    expected = np.asarray((converted.reduce(8) if side == 7 else converted).convert(mode))
+    np.testing.assert_array_equal(bounded.decode_image(make.encode(image), side=side, mode=mode), expected)
 
 
 def test_a_palette_with_transparency_keeps_its_alpha():

@@ -4,7 +4,8 @@ RLIMIT_AS counts virtual memory, so the limit is set per input as the child's ow
 call (Python, NumPy, Pillow and the decoder's module imported; the input's bytes already in memory, as an upload
 is in the server's) plus the allowance. A decoder that tries to allocate past it gets MemoryError, which the
 child reports as such: it is never taken for a clear refusal. The child also reports the rise of its resident
-memory (VmHWM, reset per input through /proc/self/clear_refs) and its CPU time per input.
+memory (VmHWM, reset per input through /proc/self/clear_refs) and its CPU time per input. (Not ru_maxrss: a child
+inherits the parent's resident size at fork and exec in it.)
 """
 
 import json
@@ -76,7 +77,9 @@ for case in job["cases"]:
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     out["cpu_s"] = time.process_time() - started
-    out["rss_rise_mb"] = (status("VmHWM") - rss_before) / 2**20 if peak_known else None
+    peak = status("VmHWM")
+    out["peak_rss_mb"] = peak / 2**20 if peak_known else None
+    out["rss_rise_mb"] = (peak - rss_before) / 2**20 if peak_known else None
     del data
     print(json.dumps(out), flush=True)
 """
@@ -94,6 +97,7 @@ class Outcome:
     summary: str = ""
     cpu_s: float = 0.0
     rss_rise_mb: float | None = None
+    peak_rss_mb: float | None = None
     baseline_mb: float = 0.0
 
     @property
