@@ -384,7 +384,7 @@ def image_info(data: bytes) -> ImageInfo:
     return ImageInfo("JPEG" if image.format == "MPO" else image.format, image.width, image.height, image.mode)
 
 
-# Bytes per pixel of Pillow's full-size storage, and the modes Image.reduce cannot average (converted first).
+# Bytes per pixel of Pillow's storage of a decoded image.
 _STORAGE = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}  # every other mode: 4
 # Modes Image.reduce cannot average (palette indices, bits, 16-bit): converted first, a strip at a time.
 _CONVERT_FIRST = {"1": "L", "I;16": "L", "I;16B": "L", "I;16L": "L", "I;16N": "L", "P": "RGBA", "PA": "RGBA"}
@@ -512,9 +512,10 @@ def decode_image(
     MAX_JPEG_SCANS scans).
 
     A JPEG is decoded at 1/2, 1/4 or 1/8 scale when that still leaves `side` pixels (in grey only when grey
-    is wanted); a PNG at full size in its own mode, then reduced; every conversion happens after the reduction.
-    Memory: peak ≈ max_bytes (checked against the header before decoding) + the result + Pillow's 64 KiB
-    reads; no full-size float copy is ever made."""
+    is wanted); a PNG at full size in its own mode, then reduced, converted a strip at a time where Pillow cannot
+    average its mode (palette, 1-bit, 16-bit) or would premultiply a full-size copy (alpha).
+    Memory: peak ≈ the decoded image and a multi-scan JPEG's coefficients (at most max_bytes, checked against
+    the header before decoding) + two strips of STRIP_BYTES + the result; never a full-size copy or float."""
     if mode not in ("L", "LA", "RGB", "RGBA"):
         raise ValueError(f"mode must be L, LA, RGB or RGBA, not {mode!r}")
     if ImageFile.LOAD_TRUNCATED_IMAGES:  # would let a truncated upload decode as grey instead of being refused
@@ -629,7 +630,7 @@ def read_npz(
     ArrayShape), then `check(headers)` if given, then the total prod(shape) × itemsize against cap_bytes
     (ArraysTooLarge). Then each array is read, exactly the bytes its header declares (Damaged otherwise).
 
-    Memory: peak ≈ cap_bytes (the arrays) + CHUNK + max_arrays × (NPY_HEADER_MAX read one at a time)."""
+    Memory: peak ≈ cap_bytes (the arrays) + NPY_HEADER_MAX (one header at a time) + CHUNK."""
     archive = open_zip(data, max_members=max_arrays, what=what)
     with archive:
         infos = archive.infolist()
