@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import playground
+from playground import bounded
 from playground import spec as specs
 from playground.runs import History, TrainSettings
 from playground.spec import ModelSpec
@@ -29,7 +30,9 @@ from playground.text.files import CATALOGUE as MESSAGES
 MAX_BUNDLE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_MEMBERS = 32
-MAX_JSON_BYTES = {"spec.json": 1 * 2**20, "metadata.json": 1 * 2**20, "history.json": 20 * 2**20}
+# JSON grows about 25-fold when parsed ('[[],[],…]' → list objects): these caps keep a parse under 50 MB.
+MAX_JSON_BYTES = {"spec.json": 1 * 2**20, "metadata.json": 1 * 2**20, "history.json": 2 * 2**20}
+NPZ_OVERHEAD = 4096  # zip entries and the .npy header of one array in an .npz, generously
 MAX_HISTORY_POINTS = 100_000
 FORMAT = "deep-learning-playground-bundle/1"
 
@@ -204,16 +207,19 @@ def _open(data: bytes) -> zipfile.ZipFile:
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleError("too_large", mb=MAX_BUNDLE_BYTES // 2**20)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        archive = bounded.open_zip(data, max_members=MAX_MEMBERS, what="the bundle")
+    except bounded.NotAZip:
         raise BundleError("not_zip") from None
+    except bounded.TooManyMembers as error:
+        raise BundleError("too_many_members", count=f"{error.params['count']:,}", limit=MAX_MEMBERS) from None
+    except bounded.BoundedError as error:  # encrypted, another compression, '..' names
+        raise BundleError("damaged", detail=str(error)) from None
     infos = archive.infolist()
-    if len(infos) > MAX_MEMBERS:
-        raise BundleError("too_many_members", count=len(infos), limit=MAX_MEMBERS)
     names = {info.filename for info in infos}
     missing = {"spec.json", "weights.npz"} - names
     if missing:
         raise BundleError("missing", names=", ".join(sorted(missing)))
+    # What the headers claim, for an early refusal; the reads below are bounded whatever they claim.
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise BundleError("zip_bomb", name="bundle")
     for info in infos:
@@ -222,69 +228,101 @@ def _open(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _read_json(archive: zipfile.ZipFile, name: str) -> object:
+def _read(archive: zipfile.ZipFile, name: str, cap: int, budget: bounded.Budget) -> bytes:
+    """A member's bytes, read in bounded chunks whatever its header claims."""
     try:
-        return json.loads(archive.read(name))
+        return bounded.read_member(archive, name, cap, budget=budget)
+    except bounded.OverBudget:
+        raise BundleError("zip_bomb", name="bundle") from None
+    except bounded.TooLarge:
+        if name in MAX_JSON_BYTES:
+            raise BundleError("member_too_large", name=name, mb=MAX_JSON_BYTES[name] // 2**20) from None
+        raise BundleError("zip_bomb", name=name) from None
+    except bounded.BoundedError as error:
+        raise BundleError("damaged", detail=str(error)) from None
+
+
+def _read_json(archive: zipfile.ZipFile, name: str, budget: bounded.Budget) -> object:
+    raw = _read(archive, name, MAX_JSON_BYTES[name], budget)
+    try:
+        return json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise BundleError("bad_json", name=name, detail=str(error)[:200]) from None
+        raise BundleError("bad_json", name=name, detail=bounded.cut(error, 200)) from None
 
 
-def _array_header(member) -> tuple[tuple[int, ...], np.dtype]:
-    """The shape and dtype an .npy stream declares, read without reading the array."""
-    version = np.lib.format.read_magic(member)
-    if version == (1, 0):
-        shape, _, dtype = np.lib.format.read_array_header_1_0(member)
-    else:
-        shape, _, dtype = np.lib.format.read_array_header_2_0(member)
-    return tuple(shape), dtype
+def _array_refusal(error: bounded.BoundedError, name: str) -> BundleError:
+    """The BundleError for an .npz refused by the bounded reader."""
+    params = error.params
+    if isinstance(error, bounded.PickledArray):
+        return BundleError("pickled", name=name)
+    if isinstance(error, bounded.ArrayDtype):
+        return BundleError("not_floats", name=name, index=params["index"], dtype=params["dtype"])
+    if isinstance(error, bounded.NotArrays):
+        return BundleError("not_arrays", name=name)
+    if isinstance(error, bounded.ArrayCount):
+        return BundleError("weight_count", found=params["found"], needed=params["expected"])
+    if isinstance(error, bounded.ArrayShape):
+        return BundleError("weight_shape", index=params["index"], shape=params["shape"], expected=params["expected"])
+    if isinstance(error, bounded.ArraysTooLarge):
+        return BundleError("arrays_too_large", name=name, size=bounded.size_text(params["limit"]))
+    if isinstance(error, bounded.TooLarge):
+        return BundleError("zip_bomb", name=name)
+    return BundleError("bad_npz", name=name, detail=str(error))
 
 
-def _read_arrays(archive: zipfile.ZipFile, name: str, expected: list | None = None, kinds: str = "f") -> tuple:
-    """The arrays of an inner .npz, in order; headers are checked (no objects, dtype kinds, shapes) before reading."""
+def _array_cap(shapes: list[tuple[int, ...]]) -> int:
+    """The most bytes arrays of these shapes may take: 32-bit values, and 8 bytes for each (scalar counters)."""
+    return sum(4 * math.prod(shape) + 8 for shape in shapes)
+
+
+def _read_arrays(
+    archive: zipfile.ZipFile,
+    name: str,
+    budget: bounded.Budget,
+    shapes: list[tuple[int, ...]],
+    expected: list | None = None,
+    kinds: str = "f",
+    check=None,
+) -> tuple:
+    """The arrays of an inner .npz, in order. Every header is checked (no objects, dtype kinds, the expected
+    shapes, `check`, the bytes the model's `shapes` may take) before any array is read; each read is bounded."""
+    cap = _array_cap(shapes)
+    raw = _read(archive, name, cap + NPZ_OVERHEAD * (len(shapes) + 16), budget)
     try:
-        inner = zipfile.ZipFile(io.BytesIO(archive.read(name)))
-        infos = inner.infolist()
-        if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-            raise BundleError("zip_bomb", name=name)
-        by_name = {info.filename: info for info in infos}
-        count = len(infos)
-        if set(by_name) != {f"arr_{i}.npy" for i in range(count)}:
-            raise BundleError("not_arrays", name=name)
-        headers = []
-        for index in range(count):
-            with inner.open(by_name[f"arr_{index}.npy"]) as member:
-                shape, dtype = _array_header(member)
-            if dtype.hasobject:
-                raise BundleError("pickled", name=name)
-            if dtype.kind not in kinds:
-                raise BundleError("not_floats", name=name, index=index, dtype=str(dtype))
-            headers.append(shape)
-        if expected is not None and count != len(expected):
-            raise BundleError("weight_count", found=count, needed=len(expected))
-        for index, shape in enumerate(headers):
-            if expected is not None and shape != expected[index]:
-                raise BundleError("weight_shape", index=index, shape=shape, expected=expected[index])
-        arrays = []
-        for index in range(count):
-            with inner.open(by_name[f"arr_{index}.npy"]) as member:
-                array = np.load(io.BytesIO(member.read()), allow_pickle=False)
-            if not np.all(np.isfinite(array)):
-                raise BundleError("not_finite", name=name, index=index)
-            arrays.append(array)
-        return tuple(arrays)
-    except BundleError:
-        raise
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError) as error:
-        raise BundleError("bad_npz", name=name, detail=str(error)[:200]) from None
+        arrays = bounded.read_npz(raw, expected, cap_bytes=cap, what=name, kinds=kinds, check=check)
+    except bounded.BoundedError as error:
+        raise _array_refusal(error, name) from None
+    del raw
+    for index, array in enumerate(arrays):
+        if not np.all(np.isfinite(array)):
+            raise BundleError("not_finite", name=name, index=index)
+    return arrays
+
+
+def _optimizer_fits(spec: ModelSpec, shapes: list[tuple[int, ...]]) -> bool:
+    """True when these optimizer variable shapes fit the spec's optimizer, or are an optimizer never built."""
+    if not shapes or (len(shapes) == 2 and all(shape == () for shape in shapes)):
+        return True  # an optimizer that never took a step: continuing starts it afresh
+    return sorted(shapes) == expected_optimizer_shapes(spec)
+
+
+def _read_optimizer(archive: zipfile.ZipFile, spec: ModelSpec, budget: bounded.Budget) -> tuple[np.ndarray, ...]:
+    """The optimizer state, its headers checked against the spec's optimizer before any array is read."""
+    expected = expected_optimizer_shapes(spec)
+
+    def check(headers: list[bounded.ArrayHeader]) -> None:
+        if not _optimizer_fits(spec, [header.shape for header in headers]):
+            raise BundleError("optimizer", count=len(headers), kind=spec.optimizer.kind, expected=len(expected))
+
+    return _read_arrays(archive, "optimizer.npz", budget, expected, kinds="fiu", check=check)
 
 
 def _check_optimizer(spec: ModelSpec, state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
     """The optimizer state if it fits the spec's optimizer, () when it was never built; else BundleError."""
     if not state or (len(state) == 2 and all(array.shape == () for array in state)):
         return ()  # an optimizer that never took a step: continuing starts it afresh
-    expected = expected_optimizer_shapes(spec)
-    found = sorted(tuple(array.shape) for array in state)
-    if found != expected:
+    if not _optimizer_fits(spec, [tuple(array.shape) for array in state]):
+        expected = expected_optimizer_shapes(spec)
         raise BundleError("optimizer", count=len(state), kind=spec.optimizer.kind, expected=len(expected))
     return state
 
@@ -316,20 +354,27 @@ def _check_metadata(metadata: object, spec: ModelSpec) -> dict:
 
 
 def from_bytes(data: bytes) -> TrainedModel:
-    """The trained model in a bundle, validated; raises BundleError with a clear message otherwise."""
+    """The trained model in a bundle, validated; raises BundleError with a clear message otherwise.
+
+    Memory: every member is read in bounded chunks and every array header is checked against the shapes the
+    spec implies before its data is read (at most 4 bytes per parameter and optimizer slot), so the peak is the
+    weights and optimizer state kept + one more copy of the optimizer state (its .npz while it is read), or + one
+    JSON member's parse (≤ 2 MiB, at most about 50 MB parsed): 43 MB for 2.1 million parameters with Adam."""
+    budget = bounded.Budget(MAX_UNPACKED_BYTES, "the bundle")
     try:
         with _open(data) as archive:
-            spec = specs.from_dict(_read_json(archive, "spec.json"))
+            spec = specs.from_dict(_read_json(archive, "spec.json", budget))
             specs.check(spec)
-            weights = _read_arrays(archive, "weights.npz", expected_weight_shapes(spec))
+            shapes = expected_weight_shapes(spec)
+            weights = _read_arrays(archive, "weights.npz", budget, shapes, shapes)
             names = set(archive.namelist())
-            optimizer = _read_arrays(archive, "optimizer.npz", kinds="fiu") if "optimizer.npz" in names else ()
-            history = _read_json(archive, "history.json") if "history.json" in names else {}
-            metadata = _read_json(archive, "metadata.json") if "metadata.json" in names else {}
+            optimizer = _read_optimizer(archive, spec, budget) if "optimizer.npz" in names else ()
+            history = _read_json(archive, "history.json", budget) if "history.json" in names else {}
+            metadata = _read_json(archive, "metadata.json", budget) if "metadata.json" in names else {}
     except specs.SpecError as error:
         raise BundleError("invalid_spec", problems=error.problems, detail=str(error)) from None
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as error:
-        raise BundleError("damaged", detail=str(error)[:200]) from None
+        raise BundleError("damaged", detail=bounded.cut(error, 200)) from None
     optimizer = _check_optimizer(spec, optimizer)
     history = _check_history(history)
     metadata = _check_metadata(metadata, spec)

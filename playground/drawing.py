@@ -5,17 +5,16 @@ anti-aliased), and placed in a 28×28 field with their centre of mass at the cen
 to a drawing is what lets a model trained on MNIST read a digit drawn small, off-centre or thin.
 """
 
-import io
-import warnings
-
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
+
+from playground import bounded
 
 SIZE = 28  # the model's input side
 BOX = 20  # the longer side of the digit inside it, as in MNIST
 WORK_SIDE = 560  # huge images are first reduced to this longer side: plenty for a 20-pixel result
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
-MAX_UPLOAD_PIXELS = 50_000_000
+MAX_UPLOAD_PIXELS = bounded.PHOTO_PIXELS  # 4096 × 4096, from the header before decoding: a 12 MP photo fits
 MIN_CONTRAST = 0.12  # ink must differ from the background by this much (0..1) to count
 NOISE_FLOOR = 0.25  # fraction of the contrast below which a pixel is background (paper grain, JPEG noise)
 MIN_EXTENT = 0.05  # the ink's longer side must span this fraction of the image's longer side
@@ -28,24 +27,21 @@ class ImageError(ValueError):
 
 
 def load_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> np.ndarray:
-    """An uploaded PNG/JPEG/… as an RGBA uint8 array, upright; raises ImageError with a clear message."""
+    """An uploaded PNG or JPEG as an RGBA uint8 array, upright, its longer side at most WORK_SIDE; raises
+    ImageError with a clear message.
+
+    Refused by pixel count before decoding; a large photo is decoded at the size needed (bounded.decode_image:
+    memory at most bounded.DECODE_BYTES above the upload, never a full-size float copy)."""
     if len(data) > max_bytes:
         raise ImageError(f"the file is larger than {max_bytes / 2**20:.0f} MB.")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_UPLOAD_PIXELS:
-                raise ImageError(f"the image has more than {MAX_UPLOAD_PIXELS // 1_000_000} million pixels.")
-            image.load()
-    except ImageError:
-        raise
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise ImageError(f"the image has more than {MAX_UPLOAD_PIXELS // 1_000_000} million pixels.") from None
-    except (OSError, ValueError, SyntaxError) as error:
-        raise ImageError(f"the file is not an image Pillow can read ({type(error).__name__}).") from None
-    image = ImageOps.exif_transpose(image)  # phone photos store their rotation apart from the pixels
-    return np.asarray(image.convert("RGBA"))
+        return bounded.decode_image(data, max_pixels=MAX_UPLOAD_PIXELS, side=WORK_SIDE, mode="RGBA")
+    except bounded.ImageTooLarge as error:
+        width, height, limit = (error.params.get(key) for key in ("width", "height", "limit"))
+        size = f"is {width:,}×{height:,} pixels" if width and height else "is too large"
+        raise ImageError(f"the image {size}; at most {limit / 1e6:.1f} million pixels are allowed.") from None
+    except bounded.BoundedError as error:
+        raise ImageError(f"the file is not an image Pillow can read ({error}).") from None
 
 
 def _as_float(image: np.ndarray) -> np.ndarray:

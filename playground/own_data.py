@@ -2,7 +2,9 @@
 
 Every image is decoded with Pillow (PNG or JPEG only), turned to grey levels, padded to a square and resized to the
 model's input (28×28 by default), and inverted when its background is light, so that strokes are light on dark as
-on the Draw page's canvas. The set is split into training and test images per class, saved as an .npz under
+on the Draw page's canvas. Reading is bounded (playground.bounded): members are read in chunks whatever their
+headers claim, every image is refused by its pixel count before it is decoded and decoded at four times the input
+size, and the whole set may decode at most MAX_TOTAL_PIXELS, checked from the images' headers before decoding. The set is split into training and test images per class, saved as an .npz under
 data_dir()/datasets (training workers are other processes and load it from there by name) and named by a hash
 of its content, so the name is unguessable and the same upload gets the same name.
 """
@@ -10,7 +12,6 @@ of its content, so the name is unguessable and the same upload gets the same nam
 import collections
 import functools
 import hashlib
-import io
 import os
 import re
 import time
@@ -19,8 +20,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
+from playground import bounded
 from playground import spec as specs
 from playground.data import Dataset
 from playground.spec import ModelSpec
@@ -30,13 +32,15 @@ from playground.text.files import CATALOGUE as MESSAGES
 PREFIX = "own-"
 NAME_PATTERN = re.compile(r"own-[0-9a-f]{24}")
 MAX_ZIP_BYTES = 50 * 2**20
-MAX_UNPACKED_BYTES = 400 * 2**20
-MAX_MEMBER_BYTES = 25 * 2**20
+MAX_UNPACKED_BYTES = 200 * 2**20  # images hardly compress: only a zip bomb unpacks to much more than its size
+MAX_MEMBER_BYTES = 16 * 2**20
 MAX_IMAGES = 5000
 MAX_FILES = 2 * MAX_IMAGES  # images and other files together
 MAX_CLASSES = 20
 MIN_PER_CLASS = 2  # one to train on, one to test
-MAX_PIXELS = 40_000_000  # per image, before decoding (Pillow's decompression-bomb guard is 89 M)
+MAX_PIXELS = bounded.PHOTO_PIXELS  # per image, from its header before decoding: a 12-megapixel photo fits
+MAX_TOTAL_PIXELS = 100_000_000  # decoded for the whole set (a big JPEG at its reduced scale): about 2 s of CPU
+HEAD_BYTES = 128 * 1024  # enough of a member to read its image header (a JPEG's EXIF block is at most 64 KiB)
 TEST_SHARE = 0.2
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 IGNORED_PARTS = ("__MACOSX",)
@@ -129,17 +133,67 @@ def _open_zip(raw: bytes) -> zipfile.ZipFile:
     if len(raw) > MAX_ZIP_BYTES:
         raise OwnDataError("too_large", mb=MAX_ZIP_BYTES // 2**20)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        archive = bounded.open_zip(raw, max_members=MAX_FILES, what="the zip")
+    except bounded.NotAZip:
         raise OwnDataError("not_zip") from None
+    except bounded.TooManyMembers as error:
+        raise OwnDataError("too_many_files", count=f"{error.params['count']:,}", limit=MAX_IMAGES) from None
+    except bounded.BoundedError as error:  # encrypted, another compression, absolute or '..' names
+        raise OwnDataError("unsafe_zip", detail=str(error)) from None
     infos = archive.infolist()
-    if len(infos) > MAX_FILES:
-        raise OwnDataError("too_many_files", count=len(infos), limit=MAX_IMAGES)
+    # What the headers claim, for an early refusal; every read below is bounded whatever they claim.
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES or any(
         info.file_size > MAX_MEMBER_BYTES for info in infos
     ):
         raise OwnDataError("zip_bomb", mb=MAX_UNPACKED_BYTES // 2**20)
     return archive
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: bounded.Budget) -> bytes:
+    try:
+        return bounded.read_member(archive, info, MAX_MEMBER_BYTES, budget=budget)
+    except bounded.TooLarge:
+        raise OwnDataError("zip_bomb", mb=MAX_UNPACKED_BYTES // 2**20) from None
+    except bounded.BoundedError as error:  # a checksum or length that does not match the header
+        raise OwnDataError("unsafe_zip", detail=str(error)) from None
+
+
+def _too_large(name: str, error: bounded.ImageTooLarge) -> OwnDataError:
+    width, height, limit = (error.params.get(key) for key in ("width", "height", "limit"))
+    return OwnDataError("image_too_large", name=bounded.cut(name), width=width or "?", height=height or "?",
+                        limit=min(limit, MAX_PIXELS) // 10**6)  # fmt: skip
+
+
+def _check_pixels(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], side: int
+) -> tuple[set[str], bounded.Budget]:
+    """Refuse, from the images' headers alone, an image over MAX_PIXELS or a set that would decode more than
+    MAX_TOTAL_PIXELS; returns the members counted and the pixel budget (a header not found in the first
+    HEAD_BYTES is left to the decoding pass, which counts it then)."""
+    pixels = bounded.Budget(MAX_TOTAL_PIXELS, "the images", unit="pixels")
+    counted = set()
+    for info in members:
+        try:
+            head = bounded.read_head(archive, info, HEAD_BYTES)
+            found = bounded.image_info(head)
+            cost = bounded.decode_cost(head, side=side, mode="RGBA")
+        except bounded.ImageTooLarge as error:
+            raise _too_large(info.filename, error) from None
+        except bounded.BoundedError:
+            continue
+        if found.width * found.height > MAX_PIXELS:
+            raise _too_large(info.filename, bounded.ImageTooLarge("", width=found.width, height=found.height,
+                                                                  limit=MAX_PIXELS))  # fmt: skip
+        _charge(pixels, cost.pixels)
+        counted.add(info.filename)
+    return counted, pixels
+
+
+def _charge(pixels: bounded.Budget, amount: int) -> None:
+    try:
+        pixels.charge(amount)
+    except bounded.OverBudget:
+        raise OwnDataError("too_many_pixels", limit=MAX_TOTAL_PIXELS // 10**6) from None
 
 
 def _check_classes(classes: dict[str, list], folders: set[str]) -> list[str]:
@@ -175,21 +229,16 @@ class Prepared:
     inverted: bool
 
 
-def _grey(image: Image.Image) -> tuple[Image.Image, bool]:
+def _grey(rgba: np.ndarray) -> tuple[np.ndarray, bool]:
     """The image in grey levels, and whether it was in colour. A transparent drawing's alpha is its ink."""
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        alpha = rgba.getchannel("A")
-        low, _ = alpha.getextrema()
-        if low < 250:  # real transparency: strokes on nothing
-            return alpha, False
-        image = rgba.convert("RGB")
-    colour = image.mode not in ("L", "1", "I", "I;16", "F")
-    if colour:
-        rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
-        spread = np.abs(rgb - rgb.mean(axis=2, keepdims=True)).max() if rgb.size else 0
-        colour = bool(spread > 8)  # an RGB file holding a grey picture is not "colour"
-    return image.convert("L"), colour
+    alpha = rgba[..., 3]
+    if alpha.size and int(alpha.min()) < 250:  # real transparency: strokes on nothing
+        return np.ascontiguousarray(alpha), False
+    rgb = rgba[..., :3]
+    values = rgb.astype(np.int16)
+    spread = np.abs(values - values.mean(axis=2, keepdims=True)).max() if values.size else 0
+    colour = bool(spread > 8)  # an RGB file holding a grey picture is not "colour"
+    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb), "RGB").convert("L")), colour
 
 
 def _square(image: Image.Image, background: int) -> Image.Image:
@@ -201,23 +250,18 @@ def _square(image: Image.Image, background: int) -> Image.Image:
 
 
 def prepare_image(raw: bytes, size: int = 28, name: str = "image") -> Prepared:
-    """A PNG or JPEG as a (size, size) uint8 image, light strokes on dark; OwnDataError when it cannot be."""
+    """A PNG or JPEG as a (size, size) uint8 image, light strokes on dark; OwnDataError when it cannot be.
+
+    The image is refused over MAX_PIXELS before decoding and decoded with its longer side at most 4 × size."""
     try:
-        image = Image.open(io.BytesIO(raw))
-        if image.format not in ("PNG", "JPEG"):
-            raise OwnDataError("not_image", name=name, detail=f"{image.format} file")
-        width, height = image.size
-        if width * height > MAX_PIXELS:
-            raise OwnDataError("image_too_large", name=name, width=width, height=height, limit=MAX_PIXELS // 10**6)
-        if image.format == "JPEG" and image.mode in ("L", "RGB"):
-            image.draft(image.mode, (size * 4, size * 4))  # decode a large photo at a reduced scale: much faster
-        image = ImageOps.exif_transpose(image)
-        grey, colour = _grey(image)
-        pixels = np.asarray(grey, dtype=np.uint8)
-    except OwnDataError:
-        raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
-        raise OwnDataError("not_image", name=name, detail=str(error)[:120] or type(error).__name__) from None
+        found = bounded.image_info(raw)
+        rgba = bounded.decode_image(raw, max_pixels=MAX_PIXELS, side=4 * size, mode="RGBA")
+    except bounded.ImageTooLarge as error:
+        raise _too_large(name, error) from None
+    except bounded.BoundedError as error:
+        raise OwnDataError("not_image", name=bounded.cut(name), detail=str(error)) from None
+    width, height = found.width, found.height
+    pixels, colour = _grey(rgba)
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
     background = int(np.median(border))
     squared = _square(Image.fromarray(pixels), background).resize((size, size), Image.Resampling.LANCZOS)
@@ -276,27 +320,36 @@ def _warnings(sizes: collections.Counter, colour: int, inverted: int, skipped: l
 
 
 def from_zip(raw: bytes, file_name: str = "images.zip", size: int = 28) -> OwnData:
-    """The zip's images as a Dataset (folder per class), with warnings; OwnDataError with the reason otherwise."""
+    """The zip's images as a Dataset (folder per class), with warnings; OwnDataError with the reason otherwise.
+
+    Memory: one member (≤ MAX_MEMBER_BYTES) and one image's decoding (≤ bounded.DECODE_BYTES) at a time, plus the
+    images at (size, size) bytes each. CPU: at most MAX_TOTAL_PIXELS decoded, refused from the headers."""
     if not 8 <= size <= 128:
         raise ValueError(f"image size {size} is outside 8–128")
     with _open_zip(raw) as archive:
         classes, skipped, folders = _listing(archive)
         class_names = tuple(_check_classes(classes, folders))
-        images, labels = [], []
+        members = [(label, info) for label, name in enumerate(class_names)
+                   for info in sorted(classes[name], key=lambda info: info.filename)]  # fmt: skip
+        counted, pixels = _check_pixels(archive, [info for _, info in members], 4 * size)
+        budget = bounded.Budget(MAX_UNPACKED_BYTES, "the zip")
+        x = np.empty((len(members), size, size), dtype=np.uint8)
         sizes, colour, inverted = collections.Counter(), 0, 0
-        for label, name in enumerate(class_names):
-            for info in sorted(classes[name], key=lambda info: info.filename):
+        for row, (_, info) in enumerate(members):
+            member = _read(archive, info, budget)
+            if info.filename not in counted:  # its header was not in the first HEAD_BYTES: count it now
                 try:
-                    member = archive.read(info)
-                except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as error:
-                    raise OwnDataError("not_image", name=info.filename, detail=str(error)[:120]) from None
-                prepared = prepare_image(member, size, info.filename)
-                images.append(prepared.pixels)
-                labels.append(label)
-                sizes[prepared.original_size] += 1
-                colour += prepared.colour
-                inverted += prepared.inverted
-    x, y = np.stack(images), np.array(labels, dtype=np.uint8)
+                    _charge(pixels, bounded.decode_cost(member, side=4 * size, mode="RGBA").pixels)
+                except bounded.ImageTooLarge as error:
+                    raise _too_large(info.filename, error) from None
+                except bounded.BoundedError as error:
+                    raise OwnDataError("not_image", name=bounded.cut(info.filename), detail=str(error)) from None
+            prepared = prepare_image(member, size, info.filename)
+            x[row] = prepared.pixels
+            sizes[prepared.original_size] += 1
+            colour += prepared.colour
+            inverted += prepared.inverted
+    y = np.array([label for label, _ in members], dtype=np.uint8)
     train, test = _split(y)
     name = _name(x, y, class_names)
     dataset = Dataset(name, x[train], y[train], x[test], y[test], class_names)

@@ -187,6 +187,20 @@ def test_load_image_reads_png_and_jpeg_as_rgba():
         assert image.shape == (280, 280, 4) and image.dtype == np.uint8
 
 
+def test_load_image_decodes_a_large_photo_at_the_working_size_and_prepares_it_as_the_full_one():
+    huge = strokes.drawing(8, strokes.Style("huge"), size=(4000, 3000))
+    for format in ("PNG", "JPEG"):
+        image = drawing.load_image(png(huge[..., :3], format))
+        assert max(image.shape[:2]) <= drawing.WORK_SIDE and image.shape[2] == 4
+        assert image.shape[1] > image.shape[0]  # landscape stays landscape
+        assert similarity(drawing.prepare(huge), drawing.prepare(image)) > 0.97
+
+
+def test_load_image_refuses_what_is_not_png_or_jpeg():
+    with pytest.raises(drawing.ImageError, match="GIF file; only PNG and JPEG"):
+        drawing.load_image(png(canvas(1)[..., 0], "GIF"))
+
+
 def test_load_image_applies_the_exif_rotation_of_phone_photos():
     buffer = io.BytesIO()
     exif = Image.Exif()

@@ -160,6 +160,39 @@ def test_a_zip_bomb_and_a_huge_image_are_refused_before_decoding(monkeypatch):
     assert refusal(shapes_zip(per_class=3)).issue.key == "too_large"
 
 
+def test_a_set_that_would_decode_too_many_pixels_is_refused_from_its_headers_before_decoding(monkeypatch):
+    monkeypatch.setattr(own_data, "MAX_TOTAL_PIXELS", 30 * 40 * 40 - 1)  # one pixel short of 30 images of 40×40
+    decoded = []
+    monkeypatch.setattr(own_data, "prepare_image", lambda *args: decoded.append(args))
+    error = refusal(shapes_zip(per_class=10))
+    assert error.issue.key == "too_many_pixels" and decoded == []
+    assert "million pixels" in str(error) and "百万像素" in error.issue.message("zh")
+
+
+def test_images_whose_headers_are_not_near_the_start_are_counted_when_read(monkeypatch):
+    monkeypatch.setattr(own_data, "HEAD_BYTES", 8)  # no header can be read from 8 bytes
+    monkeypatch.setattr(own_data, "MAX_TOTAL_PIXELS", 30 * 40 * 40 - 1)
+    assert refusal(shapes_zip(per_class=10)).issue.key == "too_many_pixels"
+    monkeypatch.setattr(own_data, "MAX_TOTAL_PIXELS", 30 * 40 * 40)
+    assert len(own_data.from_zip(shapes_zip(per_class=10)).dataset.y_train) == 24
+
+
+def test_a_large_photo_is_decoded_at_a_reduced_size_and_keeps_its_original_size_in_the_report():
+    rng = np.random.default_rng(2)
+    photo = shape_image("circle", 3000, rng, mode="RGB").resize((3000, 2000))
+    for fmt in ("PNG", "JPEG"):
+        prepared = own_data.prepare_image(encode(photo, fmt), 28)
+        assert prepared.pixels.shape == (28, 28) and prepared.original_size == (3000, 2000)
+        assert prepared.inverted and not prepared.colour
+
+
+def test_zips_that_cannot_be_read_safely_are_refused_with_the_reason():
+    files = shapes_files(per_class=3)
+    for name in ("../evil.png", "/etc/evil.png"):
+        error = refusal(make_zip({**files, name: files["circle/circle_000.png"]}))
+        assert error.issue.key == "unsafe_zip" and "evil.png" in str(error)
+
+
 def test_the_current_model_can_be_fitted_to_the_images():
     seed = presets.preset("seed-cnn")
     adapted = own_data.adapt_spec(seed, (28, 28, 1), 3)

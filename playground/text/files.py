@@ -27,6 +27,7 @@ CATALOGUE = Catalogue(
         "bundle_metadata_not_object": "metadata.json must hold a JSON object.",
         "bundle_invalid_spec": "The bundle's model is not valid: {detail}",
         "bundle_damaged": "The bundle is damaged ({detail}).",
+        "bundle_arrays_too_large": "{name} declares more array data than this model can have (at most {size}).",
         # image sets
         "own_not_zip": "The file is not a zip archive. Zip a folder that holds one sub-folder per class.",
         "own_too_large": "The zip file is larger than {mb} MB.",
@@ -41,6 +42,9 @@ CATALOGUE = Catalogue(
         "own_too_few": "Class '{name}' has only {count} image; each class needs at least {minimum}.",
         "own_not_image": "{name} is not a readable PNG or JPEG image ({detail}).",
         "own_image_too_large": "{name} is {width}×{height} pixels; images may have at most {limit} million pixels.",
+        "own_too_many_pixels": "The images are too large in all: decoding them would take more than {limit} million "
+        "pixels. Use smaller or fewer images.",
+        "own_unsafe_zip": "The zip file cannot be read safely ({detail}).",
         "own_skipped": "{count} files that are not PNG or JPEG images were skipped, e.g. {names}.",
         "own_mixed_sizes": "The images come in {count} different sizes (e.g. {examples}); each was padded to a "
         "square and resized to {size}×{size}.",
@@ -70,6 +74,7 @@ CATALOGUE = Catalogue(
         "bundle_metadata_not_object": "metadata.json 必须是一个 JSON 对象。",
         "bundle_invalid_spec": "模型包中的模型无效：{detail}",
         "bundle_damaged": "模型包已损坏（{detail}）。",
+        "bundle_arrays_too_large": "{name} 声明的数组数据超过该模型可能的大小（最多 {size}）。",
         "own_not_zip": "该文件不是 zip 压缩文件。请压缩一个文件夹，其中每个类别一个子文件夹。",
         "own_too_large": "zip 文件超过 {mb} MB。",
         "own_zip_bomb": "zip 文件解压后超过 {mb} MB（可能是 zip 炸弹）。",
@@ -82,6 +87,8 @@ CATALOGUE = Catalogue(
         "own_too_few": "类别“{name}”只有 {count} 张图片；每个类别至少需要 {minimum} 张。",
         "own_not_image": "{name} 不是可读取的 PNG 或 JPEG 图片（{detail}）。",
         "own_image_too_large": "{name} 有 {width}×{height} 像素；每张图片最多 {limit} 百万像素。",
+        "own_too_many_pixels": "图片总体太大：解码它们需要超过 {limit} 百万像素。请使用更小或更少的图片。",
+        "own_unsafe_zip": "无法安全读取该 zip 文件（{detail}）。",
         "own_skipped": "跳过了 {count} 个不是 PNG 或 JPEG 图片的文件，例如 {names}。",
         "own_mixed_sizes": "图片有 {count} 种不同尺寸（例如 {examples}）；每张都先补成正方形，再缩放为 {size}×{size}。",
         "own_resized": "图片（{examples}）已缩放为 {size}×{size}。",

@@ -1,0 +1,121 @@
+"""Hostile inputs beside valid ones, per class of upload: what each costs the server in memory and CPU time.
+
+Run:  python benchmarks/hostile.py [--quick] [--naive] [--markdown]
+
+Every input runs in a fresh child process (tests/hostile/limits.py) through the function the app calls
+(own_data.from_zip, drawing.load_image, bundle.from_bytes, and bounded's zip and .npz readers), under RLIMIT_AS
+of the child's size before the call + 150 MB, the issue's bound. For each it prints the answer, the child's peak
+resident memory (VmHWM) and its rise during the call, and the CPU time of the call. --quick runs a few inputs
+per class; --naive adds the naive readers bounded replaces (ZipFile.read, a full-size decode, np.load) on the
+headline hostile inputs, under a 4 GB limit, to show what the bound saves.
+"""
+
+import argparse
+import pathlib
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from hostile import cases  # noqa: E402 - after the path
+from hostile.limits import LIMIT_MB, run_limited  # noqa: E402
+
+QUICK = {
+    "image sets": ["four 6300×6300 plain PNGs (4 KB zip)", "3,000 2000×2000 plain PNGs, each under the per-image cap",
+                   "a member whose headers understate it (inflates to 256 MB)",
+                   "valid: 10 phone photos, 4000×3000 JPEG (20 MB zip)"],
+    "photos": ["a plain 6300×6300 PNG (131 KB)", "a JPEG of 5,000 scans (12 s to decode)",
+               "valid: a 12-megapixel phone photo (JPEG)",
+               "valid: a plain 4096×4096 RGBA PNG at the pixel cap (64 MiB decoded)"],
+    "bundles": ["weights.npz headers understate it (inflates to 256 MB)", "optimizer.npz declares 10¹² values",
+                "history.json of 2 MB of empty lists (50 MB parsed)",
+                "valid: 2.1 million parameters with Adam state (24 MB)"],
+    "archives": ["a member whose headers understate it (inflates to 256 MB)", "valid: 40 members of 1 MB"],
+    "arrays": ["an array declaring 10¹² values", "valid: 40 MB of float32 arrays"],
+}  # fmt: skip
+FUNCTIONS = {
+    "image sets": "playground.own_data:from_zip",
+    "photos": "playground.drawing:load_image",
+    "bundles": "playground.bundle:from_bytes",
+    "archives": "tests.hostile.decoders:zip_members",
+    "arrays": "tests.hostile.decoders:npz_arrays",
+}
+NAIVE = [  # (what, the input's class and name, naive reader)
+    ("image", "photos", "a plain 6300×6300 PNG (131 KB)"),
+    ("zip", "archives", "a member whose headers understate it (inflates to 256 MB)"),
+    ("npz", "arrays", "an array declaring 10¹² values"),
+]
+
+
+def tables(marker: pathlib.Path) -> dict[str, dict[str, cases.Case]]:
+    """The hostile suite's inputs, by class."""
+    return {
+        "image sets": cases.image_sets(),
+        "photos": cases.photos(),
+        "bundles": cases.bundles(marker),
+        "archives": cases.archives(),
+        "arrays": cases.arrays(),
+    }
+
+
+def size(count: int) -> str:
+    """A byte count, short."""
+    return f"{count / 2**20:.1f} MB" if count >= 2**20 else f"{count / 1024:.1f} KB" if count >= 1024 else f"{count} B"
+
+
+def row(kind: str, name: str, case_bytes: int, outcome, markdown: bool) -> str:
+    """One line of the table."""
+    answer = "ok" if outcome.status == "ok" else outcome.key or outcome.type or outcome.status
+    if outcome.status == "memory":
+        answer = "MemoryError"
+    peak = f"{outcome.peak_rss_mb:.0f}" if outcome.peak_rss_mb is not None else "?"
+    rise = f"{outcome.rss_rise_mb:.1f}" if outcome.rss_rise_mb is not None else "?"
+    cells = [kind, name, size(case_bytes), answer, peak, rise, f"{outcome.cpu_s:.3f}"]
+    if markdown:
+        return "| " + " | ".join(cells) + " |"
+    return f"{kind:<10} {name[:62]:<62} {cells[2]:>9} {answer[:26]:<26} {peak:>6} {rise:>7} {cells[6]:>7}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a few inputs per class")
+    parser.add_argument("--naive", action="store_true", help="also the naive readers on the headline inputs")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hostile-bench-") as folder:
+        marker = pathlib.Path(folder) / "unpickled"
+        every = tables(marker)
+        header = ["class", "input", "size", "answer", "peak RSS MB", "rise MB", "CPU s"]
+        if args.markdown:
+            print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
+        else:
+            print(
+                f"{'class':<10} {'input':<62} {'size':>9} {'answer':<26} {'peak RSS MB':>6} {'rise MB':>7} {'CPU s':>7}"
+            )
+        tried = answered = tracebacks = memory = 0
+        for kind, table in every.items():
+            names = QUICK[kind] if args.quick else list(table)
+            for name in names:
+                case = table[name]
+                outcome = run_limited(FUNCTIONS[kind], {name: (case.data, case.kwargs)})[name]
+                print(row(kind, name, len(case.data), outcome, args.markdown), flush=True)
+                tried += 1
+                answered += outcome.clear or outcome.status == "ok"
+                tracebacks += outcome.status == "crash" or "Traceback" in outcome.message
+                memory += outcome.status == "memory"
+        summary = (
+            f"inputs tried: {tried}; one-line answers or results: {answered}; tracebacks: {tracebacks}; "
+            f"MemoryError under baseline + {LIMIT_MB} MB: {memory}; unpickled: {int(marker.exists())}"
+        )
+        if args.naive:
+            for reader, kind, name in NAIVE:
+                case = every[kind][name]
+                function = "tests.hostile.decoders:naive"
+                outcome = run_limited(function, {name: (case.data, {"reader": reader})}, limit_mb=4096)[name]
+                print(row(f"naive {reader}", name, len(case.data), outcome, args.markdown), flush=True)
+        print("\n" + summary)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""The hostile inputs of each class, with what each must give, and a realistic valid input beside them.
+
+A case's `expect` is "ok" for a valid input, else the key of the refusal (BundleError.key, OwnDataError's issue
+key) or, for errors without keys, the exception's class name; `contains` is a fragment of its message.
+"""
+
+import functools
+import pathlib
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from playground import bundle
+
+from . import inputs as make
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input (built when first asked for: tables are listed cheaply) and what it must give."""
+
+    build: Callable[[], bytes]
+    expect: str
+    contains: str = ""
+    kwargs: dict = field(default_factory=dict)
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        """The input's bytes."""
+        return self.build()
+
+
+GIANT = 6300  # the side of the plain-colour PNGs of the issue: 40 megapixels, 159 MB decoded, 131 KB as a PNG
+
+
+@functools.cache
+def giant_png() -> bytes:
+    """A plain-colour 6300×6300 PNG of 131 KB."""
+    return make.plain_png(GIANT, GIANT)
+
+
+def _shapes(per_class: int = 10, size: int = 40, fmt: str = "PNG") -> dict[str, bytes]:
+    rng = np.random.default_rng(0)
+    files = {}
+    for kind in ("circle", "square"):
+        for index in range(per_class):
+            image = Image.new("L", (size, size), 235)
+            half = size * rng.uniform(0.25, 0.38)
+            box = (size / 2 - half, size / 2 - half, size / 2 + half, size / 2 + half)
+            draw = ImageDraw.Draw(image)
+            (draw.ellipse if kind == "circle" else draw.rectangle)(box, outline=20, width=max(2, size // 10))
+            files[f"{kind}/{index:03d}.{'png' if fmt == 'PNG' else 'jpg'}"] = make.encode(image, fmt)
+    return files
+
+
+def _classes(names_per_class: int, content: bytes, suffix: str = "png") -> bytes:
+    names = [f"{kind}/{index}.{suffix}" for kind in ("a", "b") for index in range(names_per_class)]
+    return make.repeated_zip(names, content)
+
+
+def image_sets() -> dict[str, Case]:
+    """Image-set zips for own_data.from_zip."""
+    valid = _shapes()
+    truncated = make.encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300), np.uint8)))
+    overstated = make.make_zip(valid)
+    return {
+        "four 6300×6300 plain PNGs (4 KB zip)": Case(lambda: _classes(2, giant_png()), "image_too_large", "6300×6300"),
+        "3,000 6300×6300 plain PNGs (3 MB zip, 393 MB unpacked)": Case(
+            lambda: _classes(1500, giant_png()), "zip_bomb", "200 MB"
+        ),
+        "3,000 2000×2000 plain PNGs, each under the per-image cap": Case(
+            lambda: _classes(1500, make.plain_png(2000, 2000)), "too_many_pixels", "million pixels"
+        ),
+        "a member whose headers understate it (inflates to 256 MB)": Case(
+            lambda: make.raw_zip(dict(valid, **{"circle/bomb.png": make.claiming(make.zeros(256), 10_000)})),
+            "unsafe_zip",
+            "bomb.png",
+        ),
+        "a member whose headers overstate it (4 GB)": Case(
+            lambda: make.patch_sizes(overstated, "circle/000.png", 2**32 - 1), "zip_bomb"
+        ),
+        "a member whose headers overstate it by 1,000 bytes": Case(
+            lambda: make.patch_sizes(overstated, "circle/000.png", len(valid["circle/000.png"]) + 1000), "unsafe_zip"
+        ),
+        "a deflate bomb named .png (30 MB of zeros)": Case(
+            lambda: make.make_zip(dict(valid, **{"a/z.png": bytes(30 * 2**20)})), "zip_bomb"
+        ),
+        "names with ../": Case(
+            lambda: make.make_zip(dict(valid, **{"circle/../../evil.png": valid["circle/000.png"]})), "unsafe_zip", ".."
+        ),
+        "an absolute name": Case(lambda: make.make_zip(dict(valid, **{"/etc/cron.d/x.png": b"x"})), "unsafe_zip"),
+        "encrypted members": Case(lambda: make.encrypted(make.make_zip(valid)), "unsafe_zip", "encrypted"),
+        "bzip2-compressed members": Case(lambda: make.make_zip(valid, zipfile.ZIP_BZIP2), "unsafe_zip", "compression"),
+        "100,000 tiny members": Case(lambda: make.many_members(100_000), "too_many_files", "100,000"),
+        "a JPEG claiming 60000×60000": Case(
+            lambda: make.make_zip(dict(valid, **{"circle/big.jpg": make.jpeg_claiming(60000, 60000)})),
+            "image_too_large",
+            "60000×60000",
+        ),
+        "a truncated PNG": Case(
+            lambda: make.make_zip(dict(valid, **{"circle/cut.png": truncated[: len(truncated) // 2]})),
+            "not_image",
+            "cut.png",
+        ),
+        "a GIF named .png": Case(
+            lambda: make.make_zip(dict(valid, **{"circle/gif.png": make.encode(Image.new("L", (8, 8)), "GIF")})),
+            "not_image",
+            "GIF",
+        ),
+        "a JPEG of 5,000 scans": Case(
+            lambda: make.make_zip(dict(valid, **{"circle/scans.jpg": make.many_scan_jpeg()})), "not_image", "scans"
+        ),
+        "a PNG with 100 MB of text chunks": Case(
+            lambda: make.make_zip(dict(valid, **{"circle/text.png": make.plain_png(8, 8, text_chunks=100)})),
+            "not_image",
+            "text.png",
+        ),
+        "not a zip": Case(lambda: giant_png(), "not_zip"),
+        "valid: 20 shapes as PNG": Case(lambda: make.make_zip(valid), "ok"),
+        "valid: 10 phone photos, 4000×3000 JPEG (20 MB zip)": Case(
+            lambda: _classes(5, make.noisy_photo(), "jpg"), "ok"
+        ),
+        "valid: 60 drawings, 1000×1000 RGBA PNG": Case(lambda: _classes(30, make.drawing_png(1000)), "ok"),
+    }
+
+
+def photos() -> dict[str, Case]:
+    """Uploaded photos and drawings for drawing.load_image."""
+    noisy = make.encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300, 3), np.uint8)))
+    jpeg = make.noisy_photo(800, 600)
+    return {
+        "a plain 6300×6300 PNG (131 KB)": Case(lambda: giant_png(), "ImageError", "6,300×6,300"),
+        "a JPEG claiming 60000×60000": Case(lambda: make.jpeg_claiming(60000, 60000), "ImageError", "60,000×60,000"),
+        "a PNG claiming 20000×20000 (over Pillow's own limit)": Case(
+            lambda: make.png_claiming(20000, 20000), "ImageError", "pixels"
+        ),
+        "a progressive CMYK JPEG claiming 4096×4096": Case(
+            lambda: make.jpeg_claiming(4096, 4096, "CMYK", progressive=True, subsampling=0),
+            "ImageError",
+            "at most 8.1 million",
+        ),
+        "a 64×64 PNG with 128 MB of extra IDAT data": Case(
+            lambda: make.plain_png(64, 64, extra_zeros=128 * 2**20), "ok"
+        ),
+        "a PNG with 100 MB of text chunks": Case(
+            lambda: make.plain_png(8, 8, text_chunks=100), "ImageError", "not an image"
+        ),
+        "a truncated PNG": Case(lambda: noisy[: len(noisy) // 2], "ImageError", "truncated"),
+        "a truncated JPEG": Case(lambda: jpeg[: len(jpeg) // 2], "ImageError", "truncated"),
+        "a JPEG of 5,000 scans (12 s to decode)": Case(lambda: make.many_scan_jpeg(), "ImageError", "scans"),
+        "a GIF": Case(lambda: make.encode(Image.new("L", (8, 8)), "GIF"), "ImageError", "GIF"),
+        "a PDF": Case(lambda: b"%PDF-1.4 not an image", "ImageError", "not an image"),
+        "empty": Case(lambda: b"", "ImageError", "empty"),
+        "valid: a 12-megapixel phone photo (JPEG)": Case(lambda: make.noisy_photo(), "ok"),
+        "valid: a 2000×2000 RGBA drawing (PNG)": Case(lambda: make.drawing_png(2000), "ok"),
+        "valid: a plain 4096×4096 RGBA PNG at the pixel cap (64 MiB decoded)": Case(
+            lambda: make.plain_png(4096, 4096, (255, 255, 255, 255)), "ok"
+        ),
+    }
+
+
+def bundles(marker: pathlib.Path) -> dict[str, Case]:
+    """Model bundles for bundle.from_bytes; `marker` appears if anything is ever unpickled."""
+    valid = make.valid_bundle()
+    files = make.bundle_members(valid)
+    spec = make.SMALL_SPEC
+    weights = bundle.expected_weight_shapes(spec)
+    small = [np.zeros(shape, np.float32) for shape in weights]
+    huge_weights = [make.npy(shape, data=np.zeros(shape, np.float32).tobytes()) for shape in weights]
+    huge_weights[-2] = make.npy((10**12,))
+    huge_state = make.npz(make.npy(()), make.npy(()), make.npy((10**12,)))
+    big_endian = make.npz(*[make.npy(a.shape, ">f4", a.astype(">f4").tobytes()) for a in small])
+    doubles = make.npz(*[make.npy(a.shape, "<f8", a.astype("<f8").tobytes()) for a in small])
+    with_ = make.with_members
+    return {
+        "weights.npz headers understate it (inflates to 256 MB)": Case(
+            lambda: make.understated_bundle(), "damaged", "CRC"
+        ),
+        "the same with the CRC of what the headers claim": Case(
+            lambda: make.understated_bundle(crc_matches=True), "bad_npz"
+        ),
+        "optimizer.npz declares 10¹² values": Case(lambda: with_(valid, optimizer__npz=huge_state), "optimizer"),
+        "weights.npz declares 10¹² values": Case(
+            lambda: with_(valid, weights__npz=make.npz(*huge_weights)), "weight_shape", "1000000000000"
+        ),
+        "an array inside weights.npz understates itself": Case(
+            lambda: with_(valid, weights__npz=make.raw_zip({"arr_0.npy": make.claiming(make.zeros(256), 1000)})),
+            "zip_bomb",
+        ),
+        "weights as Python objects (pickle)": Case(
+            lambda: with_(valid, weights__npz=make.npz(make.object_npy(marker))), "pickled"
+        ),
+        "optimizer state as Python objects": Case(
+            lambda: with_(valid, optimizer__npz=make.npz(make.object_npy(marker))), "pickled"
+        ),
+        "a pickle instead of weights.npz": Case(
+            lambda: with_(valid, weights__npz=make.pickle_bytes(marker)), "bad_npz"
+        ),
+        "big-endian weights": Case(lambda: with_(valid, weights__npz=big_endian), "not_floats"),
+        "64-bit weights (twice the bytes the model needs)": Case(
+            lambda: with_(valid, weights__npz=doubles), "arrays_too_large"
+        ),
+        "history.json of 2 MB of empty lists (50 MB parsed)": Case(
+            lambda: with_(valid, history__json=make.json_bomb(2 * 2**20 - 100)), "bad_history"
+        ),
+        "history.json of 30 MB": Case(lambda: with_(valid, history__json=b" " * (30 * 2**20)), "member_too_large"),
+        "spec.json nested 100,000 deep": Case(lambda: with_(valid, spec__json=make.deep_json()), "bad_json"),
+        "100,000 members": Case(lambda: make.many_members(100_000), "too_many_members", "100,000"),
+        "encrypted members": Case(lambda: make.encrypted(valid), "damaged", "encrypted"),
+        "a member named ../../x": Case(lambda: make.make_zip(dict(files, **{"../../x": b"x"})), "damaged", ".."),
+        "bzip2-compressed members": Case(lambda: make.make_zip(files, zipfile.ZIP_BZIP2), "damaged", "compression"),
+        "not a zip": Case(lambda: giant_png(), "not_zip"),
+        "valid: a small CNN with Adam state": Case(lambda: valid, "ok"),
+        "valid: 2.1 million parameters with Adam state (24 MB)": Case(lambda: make.valid_bundle("large"), "ok"),
+    }
+
+
+def archives() -> dict[str, Case]:
+    """Zips for bounded.open_zip + read_member (tests.hostile.decoders.zip_members)."""
+    plain = make.make_zip({"a.txt": b"a" * 100_000, "b.txt": b"b" * 1000})
+    return {
+        "a member whose headers understate it (inflates to 256 MB)": Case(
+            lambda: make.raw_zip({"big": make.claiming(make.zeros(256), 1000)}), "Damaged", "CRC"
+        ),
+        # zipfile stops where the headers say and the CRC matches: the member is what they describe (1,000 bytes).
+        "the same with the CRC of what the headers claim": Case(
+            lambda: make.raw_zip({"big": make.claiming(make.zeros(256), 1000, zlib.crc32(bytes(1000)))}), "ok"
+        ),
+        "a member whose headers overstate it": Case(
+            lambda: make.patch_sizes(plain, "a.txt", 200_000), "Damaged", "header"
+        ),
+        "a member over the cap (256 MB of zeros)": Case(lambda: make.raw_zip({"big": make.zeros(256)}), "TooLarge"),
+        "members over the total budget (30 × 15 MB)": Case(
+            lambda: make.repeated_zip([str(i) for i in range(30)], bytes(15 * 2**20)), "OverBudget"
+        ),
+        "100,000 members, the end record claiming 65,535": Case(lambda: make.many_members(100_000), "TooManyMembers"),
+        "encrypted members": Case(lambda: make.encrypted(plain), "UnsafeZip", "encrypted"),
+        "bzip2-compressed members": Case(lambda: make.make_zip({"a": bytes(10**6)}, zipfile.ZIP_BZIP2), "UnsafeZip"),
+        "valid: 40 members of 1 MB": Case(lambda: make.repeated_zip([str(i) for i in range(40)], bytes(2**20)), "ok"),
+    }
+
+
+def arrays() -> dict[str, Case]:
+    """.npz files for bounded.read_npz (tests.hostile.decoders.npz_arrays)."""
+    v2_header = b"\x93NUMPY\x02\x00" + (2**32 - 1).to_bytes(4, "little") + b"{"
+    return {
+        "an array declaring 10¹² values": Case(lambda: make.npz(make.npy((10**12,))), "ArraysTooLarge"),
+        "an array of Python objects": Case(
+            lambda: make.npz(make.object_npy(pathlib.Path("/nonexistent/x"))), "PickledArray"
+        ),
+        "a header claiming 4 GB": Case(lambda: make.npz(v2_header), "BadArray"),
+        "a structured dtype": Case(lambda: make.npz(make.npy((4,), [("a", "<f4")])), "ArrayDtype"),
+        "arrays named, not numbered": Case(
+            lambda: make.make_zip({"kernel.npy": make.npy((2,), data=bytes(8))}), "NotArrays"
+        ),
+        "data shorter than its header": Case(lambda: make.npz(make.npy((1000,), data=bytes(100))), "Damaged"),
+        "an array member that understates itself": Case(
+            lambda: make.raw_zip({"arr_0.npy": make.claiming(make.zeros(256), 1000)}), "Damaged", "CRC"
+        ),
+        "valid: 40 MB of float32 arrays": Case(lambda: make.npz(*[make.npy((2**20,), data=bytes(2**22))] * 10), "ok"),
+    }

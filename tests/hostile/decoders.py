@@ -1,0 +1,59 @@
+"""Decoders as the hostile suite calls them in a child process (bytes in), and the naive readers they replace.
+
+The naive ones read as the playground did before playground.bounded: a whole zip member at once, an image at
+full size converted to floats, np.load on an .npz. Under the same memory limit they fail where the bounded
+readers refuse cleanly, which shows that the limit is not vacuous from either side.
+"""
+
+import io
+import zipfile
+
+import numpy as np
+from PIL import Image
+
+from playground import bounded
+
+MEMBER_CAP = 16 * 2**20
+TOTAL_CAP = 200 * 2**20
+ARRAYS_CAP = 64 * 2**20
+
+
+def zip_members(data: bytes) -> int:
+    """Every member of the zip read with bounded.read_member (16 MiB each, 200 MiB in all); the bytes read."""
+    budget = bounded.Budget(TOTAL_CAP)
+    with bounded.open_zip(data, max_members=10_000) as archive:
+        return sum(len(bounded.read_member(archive, info, MEMBER_CAP, budget=budget)) for info in archive.infolist())
+
+
+def npz_arrays(data: bytes) -> int:
+    """The arrays of an .npz read with bounded.read_npz (64 MiB in all, floats and integers); how many."""
+    return len(bounded.read_npz(data, cap_bytes=ARRAYS_CAP, kinds="fiu"))
+
+
+def grey_image(data: bytes) -> np.ndarray:
+    """bounded.decode_image of a photo-sized upload, grey, at most 560 pixels a side."""
+    return bounded.decode_image(data, max_pixels=bounded.PHOTO_PIXELS, side=560, mode="L")
+
+
+def naive(data: bytes, reader: str) -> object:
+    """One of the naive readers below, by name: zip, image or npz."""
+    return {"zip": naive_zip, "image": naive_image, "npz": naive_npz}[reader](data)
+
+
+def naive_zip(data: bytes) -> int:
+    """Every member read whole with ZipFile.read, as before (inflates up to 1 GiB before the size check)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(len(archive.read(info)) for info in archive.infolist())
+
+
+def naive_image(data: bytes) -> np.ndarray:
+    """The image decoded at full size and made floats, as a careless reader does."""
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return np.asarray(image.convert("RGBA"), dtype=np.float32)
+
+
+def naive_npz(data: bytes) -> int:
+    """np.load of every array in the .npz (allocates what the header declares)."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        return len([arrays[name] for name in arrays.files])
