@@ -163,7 +163,7 @@ async def _poll(page, script: str, timeout_s: float, interval_s: float = 0.25):
 
 
 async def _draw_seven(page, learner: Learner, url: str, timeout_s: float) -> None:
-    from playground import strokes
+    from playground.data import strokes
 
     await page.goto(url + "/draw")
     await page.wait_for_selector(CANVAS, timeout=timeout_s * 1000)
@@ -280,9 +280,10 @@ def _jobs_from_log(path: Path | None) -> list[dict]:
     return jobs
 
 
-async def _wait_for_jobs(log: Path | None, count: int, timeout_s: float, done: asyncio.Event) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and len(_jobs_from_log(log)) < count:
+async def _wait_for_jobs(log: Path | None, count: int, timeout_s: float, hidden_s: float, done: asyncio.Event) -> None:
+    # Until the server's log shows every job ended; or, for a server that logs no jobs, for hidden_s seconds.
+    deadline = time.monotonic() + (hidden_s or timeout_s)
+    while time.monotonic() < deadline and (hidden_s or len(_jobs_from_log(log)) < count):
         await asyncio.sleep(0.5)
     done.set()
 
@@ -291,13 +292,13 @@ async def run_class(args, url: str, log: Path | None, folder: Path, watch) -> "C
     """Every learner's lesson, all at once: the class, its learners' figures and the server's CPU at both ends."""
     from playwright.async_api import async_playwright
 
-    flags = app_server.CHROMIUM_ARGS + ([] if args.hidden else THROTTLING_OFF)
+    flags = app_server.CHROMIUM_ARGS + ([] if args.hidden or args.throttled else THROTTLING_OFF)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=_nice_chromium(folder), args=flags)
         lesson = Class(args, url, browser, watch)
         tasks = [asyncio.create_task(lesson.learner(learner)) for learner in lesson.learners]
         if args.hidden:
-            await _wait_for_jobs(log, args.learners, args.timeout, lesson.finished)
+            await _wait_for_jobs(log, args.learners, args.timeout, args.hidden_s, lesson.finished)
         await asyncio.gather(*tasks)
         await browser.close()
     return lesson
@@ -327,7 +328,7 @@ def _server_exceptions(path: Path | None) -> list[str]:
 def report(learners: list[Learner], jobs: list[dict], cpu: dict, memory: dict, span_s: float, args,
            exceptions: list[str]) -> None:  # fmt: skip
     """Print the class's figures."""
-    mode = "background tabs" if args.hidden else "visible tabs"
+    mode = "background tabs" if args.hidden else "throttled tabs" if args.throttled else "visible tabs"
     print(f"Class load: {len(learners)} learners, {args.epochs} epochs of the seed CNN each, {mode}")
     print(" learner  start   first sign  finish shown  shown→finish  draw→prediction  accuracy  errors")
     for learner in learners:
@@ -369,6 +370,13 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--stagger", type=float, default=5.0, help="learners press Start within this many seconds")
     parser.add_argument("--hidden", action="store_true", help="pages go to the background after Start")
+    parser.add_argument("--throttled", action="store_true", help="chromium's background throttling stays on")
+    parser.add_argument(
+        "--hidden-s",
+        type=float,
+        default=0.0,
+        help="with --hidden: keep pages hidden this long instead of until the log shows every job ended",
+    )
     parser.add_argument("--url", help="a running server to use instead of starting one")
     parser.add_argument("--server-cpus", help="pin the server and its workers to these cores (taskset -c)")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout whose app.py to serve")

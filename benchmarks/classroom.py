@@ -85,9 +85,10 @@ class Sampler:
 
 def student_session(student: Student, spec, settings, kept, delay: float) -> None:
     """Start a run, watch it like a page, inspect the trained model, save the work: as one browser tab would."""
-    from playground import bundle, data, inference, store
-    from playground.runs import FitRequest, RunRecord
-    from playground.training import TrainingJob, scheduler
+    from playground import bundle, data, store
+    from playground.inspection import inspector as inference
+    from playground.training.runs import FitRequest, RunRecord
+    from playground.training.scheduler import TrainingJob, scheduler
 
     time.sleep(delay)
     job = TrainingJob(FitRequest(spec, settings), run_id=1)
@@ -137,8 +138,10 @@ def main() -> None:
     parser.add_argument("--preset", default=None)
     args = parser.parse_args()
 
-    from playground import presets, resources, store, training
-    from playground.runs import TrainSettings
+    from playground import presets, store
+    from playground.training import resources
+    from playground.training import scheduler as training
+    from playground.training.runs import TrainSettings
 
     students = args.students or (2 if args.quick else 8)
     epochs = args.epochs or (1 if args.quick else 2)
@@ -156,7 +159,7 @@ def main() -> None:
     )
 
     server_bare = rss_bytes()
-    from playground import inference  # noqa: F401 - the server imports TensorFlow for the Draw page
+    from playground.inspection import inspector as inference  # noqa: F401 - the server imports TensorFlow for the Draw page
 
     server_tf = rss_bytes()
     # The server's own limits (a pre-warmed spare worker when memory allows), with the chosen number of workers.

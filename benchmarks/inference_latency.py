@@ -68,7 +68,9 @@ def inference_speed(repeats: int) -> None:
     """Print the page's inference path against model.predict on one image."""
     import numpy as np
 
-    from playground import drawing, inference, strokes
+    from playground.data import images as drawing
+    from playground.data import strokes
+    from playground.inspection import inspector as inference
     from playground.model import build_model
 
     trained = inference.demo_model()
@@ -102,7 +104,7 @@ def wait_idle(tab) -> None:
 
 def draw(tab, digit: int) -> None:
     """Draw the digit's first stroke with the mouse, as a person would."""
-    from playground import strokes
+    from playground.data import strokes
 
     box = tab.locator(CANVAS).bounding_box()
     stroke = strokes.canvas_strokes(digit, strokes.STYLES[0])[0]

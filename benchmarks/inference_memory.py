@@ -38,8 +38,11 @@ def worker(mode: str, count: int, every: int) -> None:
     sys.path.insert(0, str(ROOT))
     import numpy as np
 
-    from playground import bundle, drawing, inference, presets, strokes
+    from playground import bundle, presets
     from playground.backend import keras
+    from playground.data import images as drawing
+    from playground.data import strokes
+    from playground.inspection import inspector as inference
     from playground.model import build_model
 
     rng = np.random.default_rng(0)

@@ -81,8 +81,9 @@ def main() -> None:
     args = parser.parse_args()
     count, baseline_jobs = (4, 1) if args.quick else (args.jobs, args.baseline)
 
-    from playground import presets, training
-    from playground.runs import FitRequest, TrainSettings
+    from playground import presets
+    from playground.training import scheduler as training
+    from playground.training.runs import FitRequest, TrainSettings
 
     scheduler = training.Scheduler(training.Limits.from_env())
     watch = WorkerWatch(scheduler)

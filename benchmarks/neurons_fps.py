@@ -22,9 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground import plane, plane_figures, plane_net, plane_pictures, plane_state  # noqa: E402
 from playground.backend import keras  # noqa: E402
 from playground.model import build_model  # noqa: E402
+from playground.plane import data as plane
+from playground.plane import engine as plane_net
+from playground.plane import figures as plane_figures
+from playground.plane import pictures as plane_pictures
+from playground.plane import settings as plane_state  # noqa: E402
 
 EPOCHS_PER_FRAME = 5
 RESOLUTION = 50

@@ -23,9 +23,9 @@ import numpy as np
 import playground
 from playground import bounded
 from playground import spec as specs
-from playground.runs import History, TrainSettings
 from playground.spec import ModelSpec
 from playground.text.files import CATALOGUE as MESSAGES
+from playground.training.runs import History, TrainSettings
 
 MAX_BUNDLE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024

@@ -85,7 +85,9 @@ def _read(path: str, what: str) -> bytes:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Classify one image with a bundle (the demo model by default), after the Draw page's preprocessing."""
-    from playground import bundle, drawing, inference  # Keras loads for this command only
+    from playground import bundle
+    from playground.data import images as drawing
+    from playground.inspection import inspector as inference  # Keras loads for this command only
 
     try:
         image = drawing.load_image(_read(args.image, "image"))
@@ -110,12 +112,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a model in this process: progress on stderr, then the test metrics (JSON with --json)."""
     model_spec = _checked_spec(args)
-    from playground import worker
+    from playground.training import worker
 
     worker.use_fast_kernels()  # the same TensorFlow kernels as the app's training workers
-    from playground import bundle, data, fitting  # Keras loads for this command only
-    from playground.runs import FitRequest, History, TrainSettings, as_float_arrays, describe_fault
+    from playground import bundle, data
     from playground.text.train import CATALOGUE as TRAIN_TEXT
+    from playground.training import fit as fitting  # Keras loads for this command only
+    from playground.training.runs import FitRequest, History, TrainSettings, as_float_arrays, describe_fault
 
     settings = TrainSettings(args.dataset, args.epochs, args.batch_size, args.validation_split, args.seed)
     history, progress = History(), fitting.ConsoleProgress(sys.stderr)

@@ -20,7 +20,9 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground import bundle, data, drawing, presets, strokes  # noqa: E402
+from playground import bundle, data, presets  # noqa: E402
+from playground.data import images as drawing  # noqa: E402
+from playground.data import strokes  # noqa: E402
 
 OUT = ROOT / "playground" / "assets" / "demo_model.zip"
 PRESET = "seed-cnn"

@@ -30,8 +30,8 @@ SPEC = ModelSpec(
 def trained_model(spec: ModelSpec = SPEC, samples: int = 256, epochs: int = 2) -> bundle.TrainedModel:
     """The spec trained for real (a few hundred MNIST-sample digits) with its optimizer state and history."""
     from playground.backend import keras
-    from playground.fitting import optimizer_state
     from playground.model import build_model
+    from playground.training.fit import optimizer_state
 
     keras.utils.set_random_seed(0)
     dataset = data.load("mnist-sample")

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from bundles import SPEC, malformed, trained_model
 
-from playground import bundle, catalog, data, inference
+from playground import bundle, catalog, data
 from playground.backend import keras
+from playground.inspection import inspector as inference
 from playground.model import build_model
 from playground.spec import OptimizerSpec
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import streamlit
 
-from playground import presets, training
-from playground.runs import FitRequest, TrainSettings
+from playground import presets
+from playground.training import scheduler as training
+from playground.training.runs import FitRequest, TrainSettings
 from playground.ui import jobs, preload, train_view
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +28,8 @@ HEAVY = {"pandas", "pyarrow", "plotly", "keras", "tensorflow", "streamlit_drawab
 KERAS = {"keras", "tensorflow"}
 # Library functions that import Keras lazily, and why that never happens in a script thread unguarded.
 LAZY_KERAS = {
-    "playground.worker.main": "runs in a spawned worker process",
-    "playground.worker.set_threads": "runs in a spawned worker process",
+    "playground.training.worker.main": "runs in a spawned worker process",
+    "playground.training.worker.set_threads": "runs in a spawned worker process",
     "playground.concepts.depth.gradient_sizes": "runs in a spawned process (depth_experiment_in_worker)",
     "playground.concepts.depth.train_and_measure": "runs in a spawned process (depth_experiment_in_worker)",
     "playground.cli.cmd_predict": "the command line: no script threads",

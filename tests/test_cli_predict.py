@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground import bundle, cli, drawing, inference, presets, strokes
+from playground import bundle, cli, presets
+from playground.data import images as drawing
+from playground.data import strokes
+from playground.inspection import inspector as inference
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -91,8 +91,9 @@ def test_seed_cnn_for_8_epochs_reaches_plain_keras_accuracy():
     assert done.returncode == 0, done.stderr
     playground_accuracy = json.loads(done.stdout)["test_accuracy"]
 
-    from playground import data, fitting
+    from playground import data
     from playground.backend import keras
+    from playground.training import fit as fitting
 
     # The reference: the seed article's network and fit call, on the same training rows (same split and seed).
     mnist = data.load("mnist-sample")

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from playground import catalog
-from playground.concepts import activations, depth, figures
+from playground.concepts import activations, depth
+from playground.figures import concepts as figures
 
 STEP = 1e-5
 # Inputs that stay clear of the kinks (ReLU, leaky ReLU, ELU at 0), where no finite difference can agree.

@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from playground.concepts import backprop, figures
+from playground.concepts import backprop
 from playground.concepts.backprop import DEFAULT_WEIGHTS, WEIGHTS, Example
+from playground.figures import concepts as figures
 
 
 def sigmoid(z):

@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from playground.concepts import figures, losses
+from playground.concepts import losses
+from playground.figures import concepts as figures
 from playground.model import make_loss
 
 STEP = 1e-6

@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from playground.concepts import figures, optimizers
+from playground.concepts import optimizers
 from playground.concepts.optimizers import SURFACES, trajectory
+from playground.figures import concepts as figures
 
 # The elongated bowl is the quadratic f(x, y) = x²/2 + 10 y², so its gradient is (x, 20 y).
 START = (1.0, 1.0)

@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground import bundle, data, drawing, inference, presets, strokes
+from playground import bundle, data, presets
+from playground.data import images as drawing
+from playground.data import strokes
+from playground.inspection import inspector as inference
 
 PAGE = "views/draw.py"
 CANVAS = "[data-testid='stBidiComponentIsolated'] canvas.upper-canvas"

@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from playground import data, drawing, strokes
+from playground import data
+from playground.data import images as drawing
+from playground.data import strokes
 
 
 def canvas(digit: int = 3, **style) -> np.ndarray:

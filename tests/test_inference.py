@@ -5,9 +5,12 @@ import threading
 import numpy as np
 import pytest
 
-from playground import bundle, data, drawing, inference, presets, strokes
-from playground import inspect_figures as figures
+from playground import bundle, data, presets
 from playground.backend import keras
+from playground.data import images as drawing
+from playground.data import strokes
+from playground.figures import inspection as figures
+from playground.inspection import inspector as inference
 from playground.model import build_model
 from playground.spec import LayerSpec, ModelSpec
 

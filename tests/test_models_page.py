@@ -12,7 +12,10 @@ import pytest
 from bundles import malformed, trained_model
 from image_sets import make_zip, shapes_files, shapes_zip
 
-from playground import bundle, data, inference, own_data, store, training
+from playground import bundle, data, store
+from playground.data import own as own_data
+from playground.inspection import inspector as inference
+from playground.training import scheduler as training
 from playground.ui import persistence
 
 PAGE = "views/models.py"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from playground import plane_state
+from playground.plane import settings as plane_state
 from playground.ui import plane_view
 
 PAGE = "views/neurons.py"

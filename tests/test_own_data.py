@@ -5,9 +5,10 @@ import pytest
 from image_sets import SHAPES, encode, make_zip, shape_image, shapes_files, shapes_zip
 from PIL import Image
 
-from playground import data, own_data, presets
+from playground import data, presets
 from playground import spec as specs
-from playground.own_data import OwnDataError
+from playground.data import own as own_data
+from playground.data.own import OwnDataError
 
 
 def refusal(raw: bytes, **options) -> OwnDataError:
@@ -204,8 +205,8 @@ def test_the_current_model_can_be_fitted_to_the_images():
 
 @pytest.mark.slow
 def test_an_uploaded_set_trains_in_a_worker_and_beats_chance():
-    from playground import training
-    from playground.runs import FitRequest, TrainSettings
+    from playground.training import scheduler as training
+    from playground.training.runs import FitRequest, TrainSettings
 
     own = own_data.from_zip(shapes_zip(per_class=40, seed=3))
     own_data.save(own)

@@ -8,9 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground import plane, plane_code, plane_figures, plane_pictures, plane_state
 from playground import spec as specs
-from playground.plane_state import PlaneSettings
+from playground.plane import code as plane_code
+from playground.plane import data as plane
+from playground.plane import figures as plane_figures
+from playground.plane import pictures as plane_pictures
+from playground.plane import settings as plane_state
+from playground.plane.settings import PlaneSettings
 
 # ---------------------------------------------------------------- generators
 

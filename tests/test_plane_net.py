@@ -7,10 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from playground import plane, plane_code, plane_net, plane_state
 from playground.backend import keras
 from playground.model import build_model
-from playground.plane_state import PlaneSettings
+from playground.plane import code as plane_code
+from playground.plane import data as plane
+from playground.plane import engine as plane_net
+from playground.plane import settings as plane_state
+from playground.plane.settings import PlaneSettings
 
 
 def make_run(chosen: PlaneSettings, seed: int = 0, resolution: int = 20) -> plane_net.PlaneRun:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from playground import bundle, presets, store
-from playground.runs import History, RunRecord, TrainSettings
+from playground.training.runs import History, RunRecord, TrainSettings
 
 
 @pytest.fixture

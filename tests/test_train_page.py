@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from playground import presets, training
+from playground import presets
 from playground.bundle import TrainedModel
-from playground.runs import FitRequest, TrainSettings
+from playground.training import scheduler as training
+from playground.training.runs import FitRequest, TrainSettings
 from playground.ui import jobs
 
 QUICK = {"train_samples": 500, "train_epochs": 2}

@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground import presets, runs, training
-from playground.runs import FitRequest, TrainSettings
+from playground import presets
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
 from playground.text.train import CATALOGUE
-from playground.training import Limits, Scheduler, TrainingJob
+from playground.training import runs
+from playground.training import scheduler as training
+from playground.training.runs import FitRequest, TrainSettings
+from playground.training.scheduler import Limits, Scheduler, TrainingJob
 
 ROOT = Path(__file__).resolve().parent.parent
 T = CATALOGUE.translator("en")
@@ -102,7 +104,8 @@ def test_continue_keeps_weights_and_optimizer_state_and_the_curves_go_on(make_sc
 
     model = build_model(spec, compile=False)
     model.set_weights(list(second.result.weights))
-    from playground import data, fitting
+    from playground import data
+    from playground.training import fit as fitting
 
     probe = fitting.probe_batch(data.load("mnist-sample"))
     np.testing.assert_allclose(np.asarray(model(probe, training=False)), second.result.probe_predictions, atol=1e-5)

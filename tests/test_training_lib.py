@@ -5,10 +5,13 @@ import math
 import numpy as np
 import pytest
 
-from playground import augment, figures, presets, runs
-from playground.runs import History, RunRecord, TrainSettings
+from playground import presets
+from playground.data import augment
+from playground.figures import training as figures
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
 from playground.text.train import CATALOGUE
+from playground.training import runs
+from playground.training.runs import History, RunRecord, TrainSettings
 
 T_EN = CATALOGUE.translator("en")
 T_ZH = CATALOGUE.translator("zh")
@@ -159,7 +162,7 @@ def test_overlay_draws_one_curve_per_run():
 
 @pytest.fixture(scope="module")
 def fitting():
-    from playground import fitting
+    from playground.training import fit as fitting
 
     return fitting
 
@@ -288,7 +291,7 @@ def test_augmented_training_runs_through_the_same_pipeline(fitting):
 
 
 def _job(**settings):
-    from playground.training import TrainingJob
+    from playground.training.scheduler import TrainingJob
 
     return TrainingJob(runs.FitRequest(presets.preset("logistic"), TrainSettings(**settings)))
 

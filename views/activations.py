@@ -3,7 +3,8 @@
 import streamlit as st
 
 from playground import catalog
-from playground.concepts import activations, depth, figures
+from playground.concepts import activations, depth
+from playground.figures import concepts as figures
 from playground.text.activations import CATALOGUE
 from playground.ui import lesson, session
 

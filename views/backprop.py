@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from playground.concepts import backprop, figures
+from playground.concepts import backprop
+from playground.figures import concepts as figures
 from playground.text.backprop import CATALOGUE
 from playground.ui import lesson, session
 

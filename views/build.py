@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from playground import codegen, diagram, presets, sharing
+from playground import codegen, presets, sharing
 from playground import spec as specs
+from playground.figures import architecture as diagram
 from playground.text.build import CATALOGUE
 from playground.ui import layer_editor, lesson, session
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from playground import data, data_figures
+from playground import data
+from playground.figures import data as data_figures
 from playground.text.common import CATALOGUE as COMMON
 from playground.text.data import CATALOGUE
 from playground.ui import lesson, session

@@ -6,7 +6,9 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from playground import bundle, data, drawing, inference
+from playground import bundle, data
+from playground.data import images as drawing
+from playground.inspection import inspector as inference
 from playground.text.draw import CATALOGUE
 from playground.ui import inspect_panels as panels
 from playground.ui import lesson, persistence, session

@@ -3,7 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from playground.concepts import figures, losses
+from playground.concepts import losses
+from playground.figures import concepts as figures
 from playground.text.losses import CATALOGUE
 from playground.ui import lesson, session
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from playground import catalog, plane, plane_state
+from playground import catalog
+from playground.plane import data as plane
+from playground.plane import settings as plane_state
 from playground.text.neurons import CATALOGUE
 from playground.ui import plane_view as view
 from playground.ui import session

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from playground.concepts import figures
 from playground.concepts.optimizers import RACERS, SURFACES, surface_grid, trajectory
+from playground.figures import concepts as figures
 from playground.text.optimizers import CATALOGUE
 from playground.ui import lesson, session
 

@@ -3,8 +3,9 @@
 import numpy as np
 import streamlit as st
 
-from playground import drawing, inference
-from playground import inspect_figures as figures
+from playground.data import images as drawing
+from playground.figures import inspection as figures
+from playground.inspection import inspector as inference
 
 SAMPLE = "draw_sample"  # the test image being inspected (index into the test split)
 SOURCE = "draw_source"

@@ -9,11 +9,11 @@ import threading
 
 import streamlit as st
 
-from playground import training
 from playground.bundle import TrainedModel
-from playground.runs import FitRequest, RunRecord, TrainSettings, as_float_arrays
 from playground.spec import ModelSpec
 from playground.text.train import CATALOGUE
+from playground.training import scheduler as training
+from playground.training.runs import FitRequest, RunRecord, TrainSettings, as_float_arrays
 from playground.ui import session, wake
 
 JOB = "train_job"

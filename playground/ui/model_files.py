@@ -5,10 +5,11 @@ import contextlib
 import numpy as np
 import streamlit as st
 
-from playground import bundle, own_data, store
-from playground.data_figures import sample_grid
-from playground.runs import parameter_count, spec_summary
+from playground import bundle, store
+from playground.data import own as own_data
+from playground.figures.data import sample_grid
 from playground.text.train import CATALOGUE as TRAIN
+from playground.training.runs import parameter_count, spec_summary
 from playground.ui import layer_editor, persistence, preload, session
 
 BUNDLE_MB = bundle.MAX_BUNDLE_BYTES // 2**20

@@ -17,11 +17,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from playground import bundle, own_data, store
+from playground import bundle, store
 from playground.bundle import TrainedModel
-from playground.runs import FitRequest, FitResult, RunRecord
+from playground.data import own as own_data
 from playground.text.common import CATALOGUE as COMMON
 from playground.text.models import CATALOGUE
+from playground.training.runs import FitRequest, FitResult, RunRecord
 from playground.ui import session
 
 COOKIE = "dlp_session"
@@ -197,7 +198,7 @@ def _settled_job(trained: TrainedModel, record: RunRecord):
 
     Built through the job's own message handling; training.TrainingJob could offer this as a constructor.
     """
-    from playground import training
+    from playground.training import scheduler as training
 
     epochs = record.history.epochs_done or bundle.epochs_trained(trained)
     request = FitRequest(trained.spec, replace(record.settings, epochs=0), initial_epoch=epochs,

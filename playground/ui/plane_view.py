@@ -10,9 +10,13 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
-from playground import plane, plane_code, plane_figures, plane_pictures, plane_state
 from playground import spec as specs
-from playground.plane_state import PlaneSettings
+from playground.plane import code as plane_code
+from playground.plane import data as plane
+from playground.plane import figures as plane_figures
+from playground.plane import pictures as plane_pictures
+from playground.plane import settings as plane_state
+from playground.plane.settings import PlaneSettings
 from playground.ui import preload, session
 
 SETTINGS, LINK, PLAYING = "plane_settings", "plane_link", "plane_playing"
@@ -210,7 +214,7 @@ def new_points() -> None:
 
 def current_run(t):
     """The session's run for the current settings (built, or reset, when data or network changed); None if invalid."""
-    plane_net = preload.module("playground.plane_net")  # TensorFlow loads only when the page trains
+    plane_net = preload.module("playground.plane.engine")  # TensorFlow loads only when the page trains
 
     current = settings()
     spec = plane_state.network_spec(current)

@@ -33,12 +33,12 @@ BASE = (
 KERAS = (
     "playground.backend",
     "playground.model",
-    "playground.inference",
+    "playground.inspection.inspector",
     "playground.concepts.activations",
     "playground.concepts.backprop",
     "playground.concepts.losses",
     "playground.concepts.optimizers",
-    "playground.plane_net",
+    "playground.plane.engine",
 )
 
 LOCK = threading.Lock()

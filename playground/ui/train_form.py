@@ -4,11 +4,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from playground import augment, catalog, data
+from playground import catalog, data
 from playground import spec as specs
-from playground.runs import TrainSettings, learning_rate
+from playground.data import augment
 from playground.spec import ModelSpec, OptimizerSpec
-from playground.training import Limits
+from playground.training.runs import TrainSettings, learning_rate
+from playground.training.scheduler import Limits
 from playground.ui import layer_editor, lesson, persistence, session
 
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)

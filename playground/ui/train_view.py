@@ -6,9 +6,10 @@ import logging
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from playground import data, figures
-from playground.runs import describe_fault, differences
-from playground.training import Snapshot
+from playground import data
+from playground.figures import training as figures
+from playground.training.runs import describe_fault, differences
+from playground.training.scheduler import Snapshot
 from playground.ui import jobs, wake
 
 

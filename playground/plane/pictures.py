@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from playground import plane
-from playground.plane_figures import (
+from playground.plane import data as plane
+from playground.plane.figures import (
     CLASS_COLOURS,
     LINE_WIDTHS,
     NEGATIVE,

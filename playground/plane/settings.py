@@ -9,7 +9,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
-from playground import catalog, plane
+from playground import catalog
+from playground.plane import data as plane
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
 
 MAX_LAYERS = 6

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.runs import History, RunRecord, downsample, smooth
+from playground.training.runs import History, RunRecord, downsample, smooth
 
 # Okabe–Ito, colour-blind safe.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999")

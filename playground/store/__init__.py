@@ -22,7 +22,7 @@ from pathlib import Path
 from playground import bundle
 from playground import spec as specs
 from playground.bundle import TrainedModel
-from playground.runs import History, RunRecord, TrainSettings
+from playground.training.runs import History, RunRecord, TrainSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)

@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass, replace
 from multiprocessing.connection import wait as wait_for
 
-from playground import resources, worker
-from playground.runs import FitRequest, FitResult, History
+from playground.training import resources, worker
+from playground.training.runs import FitRequest, FitResult, History
 
 _log = logging.getLogger(__name__)
 ACTIVE_STATES = ("queued", "starting", "running", "stopping")

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from playground import plane
+from playground.plane import data as plane
 
 # Okabe–Ito (colour-blind safe): class 0 / negative orange, class 1 / positive blue, then green, purple, red.
 NEGATIVE, POSITIVE = "#E69F00", "#0072B2"

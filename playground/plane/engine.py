@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground import model as models
-from playground import plane
 from playground.backend import keras, tf
-from playground.plane_state import HIDDEN_ACTIVATIONS, MAX_LAYERS, MAX_NEURONS
+from playground.plane import data as plane
+from playground.plane.settings import HIDDEN_ACTIVATIONS, MAX_LAYERS, MAX_NEURONS
 from playground.spec import ModelSpec, OptimizerSpec, check, layer_arg
 
 WIDTH = MAX_NEURONS  # every layer of the engine is this wide; features fill the first slots of the input

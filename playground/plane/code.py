@@ -2,9 +2,9 @@
 
 import inspect
 
-from playground import plane
 from playground.codegen import layer_source, optimizer_source
-from playground.plane_state import PlaneSettings, network_spec, normalized, task
+from playground.plane import data as plane
+from playground.plane.settings import PlaneSettings, network_spec, normalized, task
 
 _COMMENTS = {
     "en": {

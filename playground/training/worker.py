@@ -73,7 +73,7 @@ def main(conn, parent_pid: int, idle_timeout_s: float) -> None:
     try:
         # Importing is the slow part (seconds); it does not start TensorFlow's runtime, so the thread count
         # can still be chosen when the job arrives and the server knows how many jobs share the cores.
-        from playground import fitting
+        from playground.training import fit as fitting
     except BaseException as error:  # a broken install: tell the server instead of dying silently
         conn.send(("error", error_message(error)))
         return

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground import augment, data
+from playground import data
 from playground import spec as specs
 from playground.backend import keras, tf
+from playground.data import augment
 from playground.model import build_model
-from playground.runs import FitRequest, FitResult, TrainSettings, learning_rate
 from playground.spec import ModelSpec
+from playground.training.runs import FitRequest, FitResult, TrainSettings, learning_rate
 
 PROBE_SIZE = 16  # the fixed probe batch: the first test images
 TEST_BATCH_SIZE = 256

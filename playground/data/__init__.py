@@ -88,7 +88,7 @@ def _cache_files(name: str) -> list[Path]:
 def is_cached(name: str) -> bool:
     """True when the dataset needs no download (an uploaded image set: while its file is kept)."""
     if name.startswith("own-"):
-        from playground import own_data
+        from playground.data import own as own_data
 
         return own_data.exists(name)
     return DATASETS[name].source == "bundled" or all(path.exists() for path in _cache_files(name))
@@ -161,7 +161,9 @@ _LOADERS = {"mnist-sample": _load_sample, "mnist": _load_keras_mnist, "fashion-m
 def load(name: str = DEFAULT_DATASET) -> Dataset:
     """The named dataset (a registered one, or an uploaded image set); raises DatasetUnavailable if it cannot be had."""
     if name.startswith("own-"):
-        from playground import own_data  # uploaded sets live in the data directory, a few cached per process
+        from playground.data import (
+            own as own_data,  # uploaded sets live in the data directory, a few cached per process
+        )
 
         try:
             return own_data.load_saved(name)

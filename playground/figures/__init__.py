@@ -1,0 +1,1 @@
+"""Pure Plotly figures by subject (training, data, inspection, architecture, concepts): arrays in, a figure out."""
