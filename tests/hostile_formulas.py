@@ -1,0 +1,102 @@
+"""Rules the evaluator must refuse, each with the catalogue key of the one line the learner sees.
+
+Part of the hostile-input suite: escapes from the whitelist, resource bombs, and formulas that give no number.
+"""
+
+ALLOWED, NAME, FUNCTION = "rule_not_allowed", "rule_unknown_name", "rule_unknown_function"
+DEEP, EXPONENT, NOT_NUMBER = "rule_too_deep", "rule_exponent_too_large", "rule_exponent_not_number"
+
+HOSTILE_FORMULAS: list[tuple[str, str]] = [
+    # attribute access and dunder names
+    ("x1.__class__", ALLOWED),
+    ("x1.real", ALLOWED),
+    ("x1.__class__.__bases__[0].__subclasses__()", ALLOWED),
+    ("sin.__call__(x1)", ALLOWED),
+    ("__import__('os')", ALLOWED),
+    ("__import__('os').system('rm -rf /')", ALLOWED),
+    ("__builtins__", ALLOWED),
+    ("_x1 > 0", ALLOWED),
+    # calls outside the whitelist
+    ("open('/etc/passwd')", FUNCTION),
+    ("eval('1')", FUNCTION),
+    ("exec('import os')", FUNCTION),
+    ("compile('1', '', 'eval')", FUNCTION),
+    ("getattr(x1, 'real')", FUNCTION),
+    ("globals()", FUNCTION),
+    ("breakpoint()", FUNCTION),
+    ("sum(x1 for x1 in range(10**9))", FUNCTION),
+    ("x1(2)", FUNCTION),
+    ("(lambda: x1)()", ALLOWED),
+    # lambda, comprehensions, subscripts, containers
+    ("lambda: 1", ALLOWED),
+    ("[x1 for x1 in range(9)]", ALLOWED),
+    ("{x1 for x1 in x2}", ALLOWED),
+    ("{x1: 1 for x1 in x2}", ALLOWED),
+    ("(x1 for x1 in x2)", ALLOWED),
+    ("[x1, x2][0]", ALLOWED),
+    ("x1[0]", ALLOWED),
+    ("(x1, x2)", ALLOWED),
+    # argument tricks
+    ("sin(*[x1])", ALLOWED),
+    ("max(x1, x2=1)", ALLOWED),
+    ("sin(x=x1)", ALLOWED),
+    # constants that are not real numbers
+    ("f'{x1}'", ALLOWED),
+    ("'x1' > x2", ALLOWED),
+    ("b'x1'", ALLOWED),
+    ("1j * x1", ALLOWED),
+    ("True", ALLOWED),
+    ("None", ALLOWED),
+    ("...", ALLOWED),
+    ("x1 if 'a' else x2", ALLOWED),
+    # statements, walrus and other operators
+    ("import os", "rule_syntax"),
+    ("x1; import os", "rule_syntax"),
+    ("x1 > 0\nimport os", "rule_syntax"),
+    ("x1\x00", "rule_syntax"),
+    ("(y := x1)", ALLOWED),
+    ("x1 << 2", ALLOWED),
+    ("~x1", ALLOWED),
+    ("x1 @ x2", ALLOWED),
+    ("x1 is x2", ALLOWED),
+    ("x1 in x2", ALLOWED),
+    ("x1 ^ 2", "rule_caret"),
+    ("x1 = 2", "rule_single_equals"),
+    ("y > 1", NAME),
+    ("X1 > 0", NAME),
+    # huge powers and numbers: refused before anything is computed
+    ("9**9**9", NOT_NUMBER),
+    ("x1**10**10", NOT_NUMBER),
+    ("2**1000000", EXPONENT),
+    ("10**400", EXPONENT),
+    ("x1**1000", EXPONENT),
+    ("x1**-11", EXPONENT),
+    ("2**x1", NOT_NUMBER),
+    ("1e308*1e308", "rule_number_too_large"),
+    ("x1 < 1e999", "rule_number_too_large"),
+    ("1" + "0" * 150 + " > x1", "rule_number_too_large"),
+    # deep nesting and very long input
+    ("(" * 100 + "x1" + ")" * 100, "rule_too_long"),
+    ("(" * 99 + "x1" + ")" * 99, DEEP),
+    ("-(" * 66 + "x1" + ")" * 66, DEEP),
+    ("sin(" * 39 + "x1" + ")" * 39, DEEP),
+    ("-" * 198 + "x1", DEEP),
+    ("not " * 49 + "x1>0", DEEP),
+    ("x1" + "+x1" * 60, DEEP),
+    ("1" + "<1" * 99, "rule_too_big"),
+    ("x1 > 0 and " * 30 + "x2 > 0", "rule_too_long"),
+    ("x" * 10_000, "rule_too_long"),
+    # no number at some points, or at any
+    ("1/0", "rule_nowhere"),
+    ("x1 / (x1 - x1)", "rule_nowhere"),
+    ("x1 % 0 > 1", "rule_nowhere"),
+    ("x1 // 0", "rule_nowhere"),
+    ("0**-1 + x1", "rule_nowhere"),
+    ("log(-1 - abs(x1))", "rule_nowhere"),
+    ("exp(1000000) > x1", "rule_nowhere"),
+    ("(1e6**10)**6 > x1", "rule_nowhere"),
+    ("sqrt(x1) > x2", "rule_undefined"),
+    ("log(x1)", "rule_undefined"),
+    ("exp(exp(exp(x1))) > 1", "rule_undefined"),
+    ("x1**0.5", "rule_undefined"),
+]
