@@ -14,8 +14,8 @@ from hostile_formulas import HOSTILE_FORMULAS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground import plane_rule
-from playground.plane_rule import RuleError, evaluate, make_rule_data, parse_rule
+from playground.plane import rule as plane_rule
+from playground.plane.rule import RuleError, evaluate, make_rule_data, parse_rule
 from playground.text.plane_data import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent

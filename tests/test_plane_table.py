@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground import plane_table
-from playground.plane_table import TableError, label_task, read_table, suggest, to_plane_data
+from playground.plane import table as plane_table
+from playground.plane.table import TableError, label_task, read_table, suggest, to_plane_data
 from playground.text.plane_data import CATALOGUE
 
 FLOWERS = b"""length,width,species

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.plane import MAX_CLASSES
-from playground.plane_own import MIN_PER_CLASS, Axis, OwnPlaneData, PlaneDataError, split
+from playground.plane.own import MIN_PER_CLASS, Axis, OwnPlaneData, PlaneDataError, split
 
 MAX_BYTES = 2**20  # 1 MB
 MAX_ROWS = 2000  # data rows, the header not counted

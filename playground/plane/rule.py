@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.plane import EXTENT
-from playground.plane_own import MIN_PER_CLASS, Axis, OwnPlaneData, PlaneDataError, split
+from playground.plane.own import MIN_PER_CLASS, Axis, OwnPlaneData, PlaneDataError, split
 
 MAX_LENGTH = 200  # characters: a formula a learner can read at a glance and a link can carry
 MAX_DEPTH = 20  # nesting levels of the formula's tree (a 20-term sum is 20 levels deep)
