@@ -119,7 +119,7 @@ def test_hostile_formulas_are_refused_quickly_in_a_process_with_little_memory():
         "resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))\n"
         "sys.path.insert(0, 'tests')\n"
         "from hostile_formulas import HOSTILE_FORMULAS\n"
-        "from playground.plane_rule import RuleError, make_rule_data\n"
+        "from playground.plane.rule import RuleError, make_rule_data\n"
         "keys = []\n"
         "for formula, _ in HOSTILE_FORMULAS:\n"
         "    try:\n"

@@ -1,13 +1,13 @@
 """A learner's own 2-D data (from a rule or a table): the PlaneData it becomes, its original units and its errors.
 
-Shared by playground.plane_rule and playground.plane_table. Pure numpy, no Streamlit.
+Shared by plane.rule and plane.table. Pure numpy, no Streamlit.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from playground.plane import EXTENT, PlaneData
+from playground.plane.data import EXTENT, PlaneData
 from playground.text.plane_data import CATALOGUE as MESSAGES
 
 MIN_PER_CLASS = 2  # one to train on, one to test

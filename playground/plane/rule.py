@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.plane import EXTENT
+from playground.plane.data import EXTENT
 from playground.plane.own import MIN_PER_CLASS, Axis, OwnPlaneData, PlaneDataError, split
 
 MAX_LENGTH = 200  # characters: a formula a learner can read at a glance and a link can carry

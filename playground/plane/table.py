@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.plane import MAX_CLASSES
+from playground.plane.data import MAX_CLASSES
 from playground.plane.own import MIN_PER_CLASS, Axis, OwnPlaneData, PlaneDataError, split
 
 MAX_BYTES = 2**20  # 1 MB
