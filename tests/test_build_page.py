@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from playground import presets, sharing
+from playground import links, presets
 from playground.spec import LayerSpec
 
 
@@ -95,7 +95,7 @@ def test_share_link_restores_the_exact_model(app_test):
             LayerSpec("Dense", {"units": 10, "activation": "softmax"}),
         ]
     )
-    app = app_test("views/build.py", **sharing.encode_spec(model))
+    app = app_test("views/build.py", **links.spec_query(model))
     assert metric(app, "Total parameters") == f"{784 * 33 + 33 + 33 * 10 + 10:,}"
     assert app.session_state["spec"] == model
 

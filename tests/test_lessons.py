@@ -2,21 +2,21 @@
 
 import pytest
 
-from playground import data, lessons, presets
+from playground import data, links, presets
 from playground.spec import LayerSpec
 
 
 def test_lesson_round_trip():
-    lesson = lessons.Lesson("train", {"epochs": 3, "optimizer": "SGD"}, ("epochs",), True, {"a": 1})
-    assert lessons.decode(lessons.encode(lesson)) == lesson
+    lesson = links.Lesson("train", {"epochs": 3, "optimizer": "SGD"}, ("epochs",), True, {"a": 1})
+    assert links.lesson_from_value(links.lesson_value(lesson)) == lesson
 
 
 @pytest.mark.parametrize(
-    "text", ["", "x" * 30_000, "!!!", "eJzLSM3JyQcABiwCFQ", lessons.encode(lessons.Lesson("p"))[:-5]]
+    "text", ["", "x" * 30_000, "!!!", "eJzLSM3JyQcABiwCFQ", links.lesson_value(links.Lesson("p"))[:-5]]
 )
 def test_tampered_links_raise_a_lesson_error(text):
-    with pytest.raises(lessons.LessonError):
-        lessons.decode(text)
+    with pytest.raises(links.LinkError):
+        links.lesson_from_value(text)
 
 
 def test_settings_must_be_plain_values():
@@ -25,15 +25,15 @@ def test_settings_must_be_plain_values():
     import zlib
 
     raw = json.dumps({"page": "train", "settings": {"epochs": {"$eval": "x"}}}).encode()
-    with pytest.raises(lessons.LessonError, match="plain values"):
-        lessons.decode(base64.urlsafe_b64encode(zlib.compress(raw)).decode())
+    with pytest.raises(links.LinkError, match="plain values"):
+        links.lesson_from_value(base64.urlsafe_b64encode(zlib.compress(raw)).decode())
 
 
 def locked_build_link():
     model = presets.preset("mlp").with_layers(
         [LayerSpec("Flatten"), LayerSpec("Dense", {"units": 10, "activation": "softmax"})]
     )
-    return lessons.encode(lessons.Lesson("build", {}, ("model",), False, model.to_dict()))
+    return links.lesson_value(links.Lesson("build", {}, ("model",), False, model.to_dict()))
 
 
 def test_a_lesson_link_restores_and_locks_the_model(app_test):
@@ -57,7 +57,7 @@ def test_the_teacher_panel_builds_a_link_that_locks(app_test):
     app.sidebar.multiselect[0].set_value(["model"]).run()
     link = next(c.value for c in app.sidebar.code if "lesson=" in c.value)
     packed = link.split("lesson=")[1].split("&")[0]
-    lesson = lessons.decode(packed)
+    lesson = links.lesson_from_value(packed)
     assert lesson.page == "build" and lesson.locked == ("model",)
     assert lesson.spec == presets.preset("seed-cnn").to_dict()
 
@@ -84,7 +84,7 @@ def test_browser_teacher_link_in_a_fresh_context_restores_the_locked_model(brows
 
 def train_link(settings: dict, locked=("train_epochs", "model"), hide=False, spec=None):
     model = spec or presets.preset("mlp")
-    return lessons.encode(lessons.Lesson("train", settings, tuple(locked), hide, model.to_dict()))
+    return links.lesson_value(links.Lesson("train", settings, tuple(locked), hide, model.to_dict()))
 
 
 def _widget(app, kind: str, label: str):
@@ -132,14 +132,14 @@ def test_the_train_teacher_panel_carries_settings_and_locks(app_test):
     app.sidebar.multiselect[0].set_value(["train_epochs"]).run()
     link = next(c.value for c in app.sidebar.code if "lesson=" in c.value)
     assert "/train?lesson=" in link
-    lesson = lessons.decode(link.split("lesson=")[1].split("&")[0])
+    lesson = links.lesson_from_value(link.split("lesson=")[1].split("&")[0])
     assert lesson.page == "train" and lesson.locked == ("train_epochs",)
     assert lesson.settings["train_epochs"] == 3 and lesson.settings["train_batch"] == 32
     assert lesson.spec == presets.preset("seed-cnn").to_dict()
 
 
 def draw_link(settings: dict, locked: tuple[str, ...], hide=False):
-    return lessons.encode(lessons.Lesson("draw", settings, locked, hide))
+    return links.lesson_value(links.Lesson("draw", settings, locked, hide))
 
 
 def test_a_draw_lesson_opens_a_locked_test_image_of_one_class(app_test):
@@ -168,7 +168,7 @@ def test_the_draw_teacher_panel_carries_the_chosen_input(app_test):
     app.segmented_control(key="draw_source").set_value("test").run()
     app.sidebar.multiselect[0].set_value(["draw_source"]).run()
     link = next(c.value for c in app.sidebar.code if "lesson=" in c.value)
-    lesson = lessons.decode(link.split("lesson=")[1].split("&")[0])
+    lesson = links.lesson_from_value(link.split("lesson=")[1].split("&")[0])
     assert "/draw?lesson=" in link and lesson.locked == ("draw_source",)
     assert lesson.settings["draw_source"] == "test" and lesson.spec is None
 
@@ -192,7 +192,7 @@ CONCEPT_LESSONS = [
 
 @pytest.mark.parametrize(("page", "settings", "locked", "read", "expected"), CONCEPT_LESSONS, ids=lambda v: str(v)[:12])
 def test_a_concept_page_lesson_link_presets_and_locks_its_controls(app_test, page, settings, locked, read, expected):
-    app = app_test(f"views/{page}.py", lesson=lessons.encode(lessons.Lesson(page, settings, (locked,))))
+    app = app_test(f"views/{page}.py", lesson=links.lesson_value(links.Lesson(page, settings, (locked,))))
     assert not app.exception
     assert read(app) == expected
     assert next(w for w in app.get(_kind(app, locked)) if w.key == locked).disabled
@@ -215,7 +215,7 @@ def test_every_teacher_panel_round_trips_its_page(app_test, page, control):
     app = app_test(f"views/{page}.py")
     app.sidebar.multiselect[0].set_value([control]).run()
     link = next(c.value for c in app.sidebar.code if "lesson=" in c.value)
-    lesson = lessons.decode(link.split("lesson=")[1].split("&")[0])
+    lesson = links.lesson_from_value(link.split("lesson=")[1].split("&")[0])
     assert f"/{page}?lesson=" in link and len(lesson.locked) == 1 and lesson.settings
     again = app_test(f"views/{page}.py", lesson=link.split("lesson=")[1].split("&")[0])
     assert not again.exception and not again.warning
@@ -223,7 +223,7 @@ def test_every_teacher_panel_round_trips_its_page(app_test, page, control):
 
 
 def test_a_concept_lesson_with_an_unknown_activation_gives_one_line_and_the_defaults(app_test):
-    link = lessons.encode(lessons.Lesson("activations", {"act_names": ["relu", "swoosh"], "act_range": [5, -5]}))
+    link = links.lesson_value(links.Lesson("activations", {"act_names": ["relu", "swoosh"], "act_range": [5, -5]}))
     app = app_test("views/activations.py", lesson=link)
     assert not app.exception
     assert sum("does not fit" in w.value for w in app.warning) == 2

@@ -247,10 +247,10 @@ def test_in_chromium_switching_to_chinese_shows_chinese_labels_curves_and_messag
 
 @pytest.mark.e2e
 def test_in_chromium_a_train_teacher_link_in_a_fresh_context_restores_the_locked_setup(browser, server_url):
-    from playground import lessons
+    from playground import links
 
-    link = lessons.encode(
-        lessons.Lesson(
+    link = links.lesson_value(
+        links.Lesson(
             "train", {"train_epochs": 2, "train_batch": 64}, ("train_epochs", "model"), False,
             presets.preset("mlp").to_dict(),
         )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from playground import codegen, presets, sharing
+from playground import codegen, presets
 from playground import spec as specs
 from playground.figures import architecture as diagram
 from playground.text.build import CATALOGUE
@@ -95,11 +95,7 @@ with json_tab:
                 st.error(problem.message(language))
     st.download_button(t("download_json"), spec.to_json(), "spec.json", "application/json")
 with share_tab:
-    link = sharing.encode_spec(spec)
-    for key in ("preset", "model"):
-        if key not in link and key in st.query_params:
-            del st.query_params[key]
-    st.query_params.update(link)
+    link = session.show_spec_link(spec)
     base = (st.context.url or "").split("?")[0]
     st.write(t("share_text"))
     st.code(base + "?" + "&".join(f"{k}={v}" for k, v in link.items()), language=None)

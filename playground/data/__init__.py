@@ -12,7 +12,7 @@ import numpy as np
 
 from playground import catalog
 
-SAMPLE_PATH = Path(__file__).parent / "assets" / "mnist_sample.npz"
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "assets" / "mnist_sample.npz"
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 DOWNLOAD_TIMEOUT_S = float(os.environ.get("PLAYGROUND_DOWNLOAD_TIMEOUT", "20"))
 PROBE_TIMEOUT_S = 1.5

@@ -25,7 +25,7 @@ from playground.bundle import TrainedModel
 from playground.model import build_model
 from playground.spec import ModelSpec, layer_arg
 
-DEMO_PATH = Path(__file__).parent / "assets" / "demo_model.zip"
+DEMO_PATH = Path(__file__).resolve().parent.parent / "assets" / "demo_model.zip"
 CACHED_ARCHITECTURES = 4
 # See Inspector.__init__; PLAYGROUND_XLA=0 turns it off (benchmarks/inference_memory.py measures both ways).
 USE_XLA = os.environ.get("PLAYGROUND_XLA", "1") != "0"

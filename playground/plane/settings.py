@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
-from playground import catalog
+from playground import catalog, links
 from playground.plane import data as plane
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
 
@@ -179,12 +179,6 @@ def _number(text: str, kind, allowed=None, low=None, high=None):
     return value
 
 
-def _bool(text: str) -> bool:
-    if text not in ("0", "1", "true", "false"):
-        raise ValueError(text)
-    return text in ("1", "true")
-
-
 def _features(text: str) -> tuple[str, ...]:
     names = [part for part in text.replace(",", ".").split(".") if part]
     if not names or any(name not in plane.FEATURES for name in names) or len(set(names)) != len(names):
@@ -233,8 +227,8 @@ READERS = {
     "batch": lambda t: _number(t, int, low=1, high=30),
     "loss": _choice(tuple(LOSSES)),
     "speed": lambda t: _number(t, int, allowed=SPEEDS),
-    "test": _bool,
-    "discretize": _bool,
+    "test": links.flag,
+    "discretize": links.flag,
 }
 
 
@@ -250,20 +244,26 @@ class Link:
 
 def from_query(query: Mapping[str, str]) -> Link:
     """The link's settings; unreadable values fall back to their defaults and are listed in `unreadable`."""
+    try:
+        params = links.readable(query, (*READERS, "lock", "hide"))
+    except links.LinkError:
+        return Link(unreadable=("link",))
     values, unreadable = {}, []
     for name, read in READERS.items():
-        if name not in query:
+        if name not in params:
             continue
         try:
-            values[name] = read(str(query[name]).strip())
-        except (ValueError, TypeError, OverflowError):
+            values[name] = read(params[name])
+        except (ValueError, TypeError, OverflowError):  # links.LinkError is a ValueError
             unreadable.append(name)
-    lock_text = str(query.get("lock", "")).replace(",", ".")
+    lock_text = params.get("lock", "").replace(",", ".")
     lock = tuple(name for name in CONTROLS if name in lock_text.split("."))
     unknown_locks = [name for name in lock_text.split(".") if name and name not in CONTROLS]
     if unknown_locks:
         unreadable.append("lock")
-    hide_text = str(query.get("hide", "0"))
-    if hide_text not in ("0", "1", "true", "false"):
+    try:
+        hide = links.flag(params.get("hide", "0"))
+    except links.LinkError:
+        hide = False
         unreadable.append("hide")
-    return Link(normalized(PlaneSettings(**values)), lock, hide_text in ("1", "true") and bool(lock), tuple(unreadable))
+    return Link(normalized(PlaneSettings(**values)), lock, hide and bool(lock), tuple(unreadable))

@@ -24,7 +24,7 @@ from playground import spec as specs
 from playground.bundle import TrainedModel
 from playground.training.runs import History, RunRecord, TrainSettings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 PARTS = ("runs", "model", "state")
 CLEANUP_INTERVAL_S = 600.0

@@ -1,10 +1,10 @@
-"""Teacher links in the app: apply a lesson from the opening link, lock its controls, build new links."""
+"""The one widget-locking helper: a lesson from the opening link presets, locks or hides controls; teacher links."""
 
 import math
 
 import streamlit as st
 
-from playground import lessons
+from playground import links
 from playground import spec as specs
 from playground.text.lesson import CATALOGUE
 from playground.ui import session
@@ -24,18 +24,24 @@ def apply_from_link() -> None:
     if not packed:
         return
     try:
-        lesson = lessons.decode(packed)
+        lesson = links.lesson_from_value(packed)
         if lesson.spec is not None:
             model_spec = specs.from_dict(lesson.spec)
             specs.check(model_spec)
             session.set_spec(model_spec)
-    except (lessons.LessonError, specs.SpecError) as error:
+    except (links.LinkError, specs.SpecError) as error:
         st.session_state[ERROR] = str(error)
         return
     st.session_state[ACTIVE] = lesson
 
 
-def active() -> lessons.Lesson | None:
+def adopt(lesson: links.Lesson) -> None:
+    """Make a page's own link (the 2-D page's readable address) the session's lesson, when no ?lesson= came."""
+    if active() is None:
+        st.session_state[ACTIVE] = lesson
+
+
+def active() -> links.Lesson | None:
     """The lesson this session was opened with, or None."""
     return st.session_state.get(ACTIVE)
 
@@ -160,8 +166,8 @@ def teacher_panel(page: str, controls: dict[str, str], with_model: bool = False)
         hide = st.checkbox(t("hide"), key=f"teacher-hide-{page}")
         settings = {key: st.session_state[key] for key in controls if _plain(st.session_state.get(key))}
         model = session.current_spec().to_dict() if with_model else None
-        lesson = lessons.Lesson(page, settings, tuple(chosen), hide, model)
-        query = f"lesson={lessons.encode(lesson)}&lang={session.language()}"
+        lesson = links.Lesson(page, settings, tuple(chosen), hide, model)
+        query = f"lesson={links.lesson_value(lesson)}&lang={session.language()}"
         base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
         st.caption(t("link"))
         st.code(f"{base}/{page}?{query}", language=None, wrap_lines=True)

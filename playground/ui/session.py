@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from playground import i18n, presets, sharing
+from playground import i18n, links, presets
 from playground.spec import ModelSpec, SpecError
 
 LANGUAGE = "language"
@@ -35,7 +35,7 @@ def translator(catalogue: i18n.Catalogue):
 
 def _spec_from_link() -> ModelSpec | None:
     try:
-        return sharing.decode_spec(st.query_params.to_dict())
+        return links.spec_from_query(st.query_params.to_dict())
     except SpecError as error:
         st.session_state[LINK_ERROR] = error.problems[0]
         return None
@@ -46,6 +46,16 @@ def current_spec() -> ModelSpec:
     if SPEC not in st.session_state:
         st.session_state[SPEC] = _spec_from_link() or presets.preset(presets.DEFAULT_PRESET)
     return st.session_state[SPEC]
+
+
+def show_spec_link(spec: ModelSpec) -> dict[str, str]:
+    """Put the spec's share link in the address bar (so a copied address restores the model); its parameters."""
+    link = links.spec_query(spec)
+    for key in ("preset", "model"):
+        if key not in link and key in st.query_params:
+            del st.query_params[key]
+    st.query_params.update(link)
+    return link
 
 
 def link_error():

@@ -1,0 +1,113 @@
+"""The one link module: earlier links still open, and no link can cost more than its limits."""
+
+import ast
+import base64
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+
+from playground import links, presets
+from playground import spec as specs
+from playground.plane import settings as plane_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+# Links made by the playground before the link module existed (share, teacher and 2-D links).
+EARLIER = json.loads((Path(__file__).parent / "earlier_links.json").read_text())
+
+
+def _packed(data) -> str:
+    text = data if isinstance(data, str) else json.dumps(data)
+    return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("fixture", EARLIER, ids=lambda f: f"{f['kind']}-{json.dumps(f['query'])[:24]}")
+def test_every_earlier_link_still_opens_as_it_did(fixture):
+    query, expect = fixture["query"], fixture["expect"]
+    if fixture["kind"] == "share":
+        assert links.spec_from_query(query).to_dict() == expect["spec"]
+    elif fixture["kind"] == "lesson":
+        assert links.lesson_from_value(query["lesson"]).to_dict() == expect
+    else:
+        link = plane_settings.from_query(query)
+        assert link.unreadable == ()
+        assert json.loads(json.dumps(vars(link.settings))) == expect["settings"]
+        assert list(link.lock) == expect["lock"] and link.hide == expect["hide"]
+
+
+def test_pack_and_unpack_are_inverse():
+    data = {"page": "train", "settings": {"epochs": 3, "names": ["a", "b"]}, "spec": None}
+    assert links.unpack(links.pack(data)) == data
+    model = presets.preset("lenet-5")
+    assert links.spec_from_query(links.spec_query(model)) == model
+    assert links.spec_query(presets.preset("seed-cnn")) == {"preset": "seed-cnn"}
+
+
+def test_a_short_link_of_deeply_nested_json_is_refused_before_it_is_parsed():
+    packed = _packed("[" * 5000 + "]" * 5000)  # a few dozen characters: json.loads would hit RecursionError
+    assert len(packed) < 300
+    with pytest.raises(links.LinkError, match="nested too deeply"):
+        links.unpack(packed)
+    with pytest.raises(specs.SpecError, match="nested too deeply"):
+        links.spec_from_query({"model": packed})
+
+
+def test_a_link_that_inflates_beyond_the_limit_is_refused():
+    bomb = _packed({"layers": [{"kind": "Dense", "units": 1}] * 100_000})
+    assert len(bomb) < links.MAX_VALUE_CHARS
+    with pytest.raises(links.LinkError, match="holds too much"):
+        links.unpack(bomb)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "x" * (links.MAX_VALUE_CHARS + 1), "!!!", "eJzLSM3JyQcABiwCFQ", 42, None, _packed({"a": 1})[:-6]],
+    ids=["empty", "too long", "not base64", "not deflate", "a number", "none", "cut"],
+)
+def test_damaged_values_give_the_one_link_error(text):
+    with pytest.raises(links.LinkError):
+        links.unpack(text)
+
+
+def test_readable_parameters_are_bounded_and_flags_strict():
+    assert links.readable({"dataset": " xor ", "other": "x"}, ("dataset",)) == {"dataset": "xor"}
+    assert links.readable({"dataset": ["circle", "xor"]}, ("dataset",)) == {"dataset": "xor"}
+    with pytest.raises(links.LinkError):
+        links.readable({"layers": "8-tanh." * 100}, ("layers",))
+    with pytest.raises(links.LinkError):
+        links.readable({f"p{i}": "1" for i in range(links.MAX_PARAMS + 1)}, ("p1",))
+    assert links.flag("1") and links.flag("true") and not links.flag("0") and not links.flag("false")
+    for text in ("yes", "2", "TRUE", ""):
+        with pytest.raises(links.LinkError):
+            links.flag(text)
+
+
+def test_the_two_d_page_reads_its_address_through_the_limits():
+    too_long = plane_settings.from_query({"layers": "8-tanh." * 100})
+    assert too_long.unreadable == ("link",) and too_long.settings == plane_settings.DEFAULTS
+    strict = plane_settings.from_query({"dataset": "xor", "lock": "dataset", "hide": "yes"})
+    assert strict.settings.dataset == "xor" and "hide" in strict.unreadable and not strict.hide
+
+
+def test_a_lesson_hide_flag_must_be_true_or_false():
+    with pytest.raises(links.LinkError, match="hide"):
+        links.lesson_from_value(_packed({"page": "train", "settings": {}, "locked": [], "hide": "yes"}))
+
+
+ADDRESS_READERS = ("session.py", "lesson.py", "plane_view.py", "persistence.py")
+
+
+def test_only_the_link_module_decodes_links():
+    decoders = {"urlsafe_b64decode", "b64decode", "decompress", "decompressobj"}
+    offenders = []
+    for path in [*(ROOT / "playground").rglob("*.py"), *(ROOT / "views").glob("*.py")]:
+        if path.name == "links.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in decoders:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.attr}")
+            # pages and glue read the address only to hand it to the link module (or to read the language)
+            if isinstance(node, ast.Attribute) and node.attr == "query_params" and path.name not in ADDRESS_READERS:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} query_params")
+    assert offenders == []
