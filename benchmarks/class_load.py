@@ -194,13 +194,18 @@ class Class:
         self.finished = asyncio.Event()  # --hidden: every job is over on the server
         self.first_start: float | None = None
         self.pages: dict[int, object] = {}
+        self.deadline = time.monotonic() + args.timeout  # the whole lesson: a stuck page cannot hold the report
         rng = random.Random(args.seed)
         for learner in self.learners:
             learner.start_at = rng.uniform(0, args.stagger)
 
+    def left(self) -> float:
+        """Seconds left before the lesson's deadline."""
+        return max(1.0, self.deadline - time.monotonic())
+
     async def learner(self, learner: Learner) -> None:
         """One learner's lesson: train, see the finish, then draw."""
-        args, timeout = self.args, self.args.timeout
+        args, timeout = self.args, self.left()
         context = await self.browser.new_context(viewport={"width": 1300, "height": 950}, locale="en-US")
         page = await context.new_page()
         self.pages[learner.number] = page
@@ -221,20 +226,20 @@ class Class:
             clicked = time.monotonic()
             learner.start_at = clicked - self.first_start
             await start.click()
-            if await _poll(page, FIRST_SIGN, timeout):
+            if await _poll(page, FIRST_SIGN, self.left()):
                 learner.first_sign_s = time.monotonic() - clicked
             if args.hidden:
                 await self._hide(page, context)
                 await self.finished.wait()
                 await self._show(page, context, learner)
-            elif await _poll(page, FINISHED, timeout):
+            elif await _poll(page, FINISHED, self.left()):
                 learner.finish_s = time.monotonic() - clicked
             else:
                 learner.errors.append("no finish shown")
             self._finished_one()
             learner.accuracy = await page.evaluate(ACCURACY)
             learner.errors += await page.evaluate(PAGE_ERRORS)
-            await _draw_seven(page, learner, self.url, timeout)
+            await _draw_seven(page, learner, self.url, min(120.0, self.left()))
             learner.errors += await page.evaluate(PAGE_ERRORS)
         except Exception as error:  # one broken learner must not hide the others' figures
             learner.errors.append(f"{type(error).__name__}: {str(error)[:300]}")
@@ -254,7 +259,7 @@ class Class:
             await self._sessions[id(page)].send("Page.setWebLifecycleState", {"state": "active"})
             await page.bring_to_front()
             await page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
-            if await _poll(page, FINISHED, self.args.timeout, interval_s=0.1):
+            if await _poll(page, FINISHED, min(60.0, self.left()), interval_s=0.1):
                 learner.shown_after_s = time.monotonic() - shown
                 learner.finish_s = time.monotonic() - self.first_start - learner.start_at
             else:
@@ -380,7 +385,7 @@ def main() -> int:
     parser.add_argument("--url", help="a running server to use instead of starting one")
     parser.add_argument("--server-cpus", help="pin the server and its workers to these cores (taskset -c)")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout whose app.py to serve")
-    parser.add_argument("--timeout", type=float, default=900.0, help="seconds any one wait may take")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds the whole lesson may take")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import playground
-from playground import bounded
+from playground import bounded, layers
 from playground import spec as specs
 from playground.spec import ModelSpec
 from playground.text.files import CATALOGUE as MESSAGES
@@ -82,16 +82,8 @@ def _weight_shapes(spec: ModelSpec) -> list[tuple[tuple[int, ...], bool]]:
     report = specs.check(spec)
     shapes, previous = [], tuple(spec.input_shape)
     for layer, inferred in zip(spec.layers, report.shapes, strict=True):
-        if layer.kind == "Dense":
-            units = inferred.output_shape[0]
-            shapes += [((previous[-1], units), True), ((units,), True)]
-        elif layer.kind == "Conv2D":
-            kernel = specs._pair(specs.layer_arg(layer, "kernel_size"))
-            filters = inferred.output_shape[-1]
-            shapes += [((*kernel, previous[-1], filters), True), ((filters,), True)]
-        elif layer.kind == "BatchNormalization":  # gamma, beta, then the moving mean and variance
-            channels = (previous[-1],)
-            shapes += [(channels, True), (channels, True), (channels, False), (channels, False)]
+        kind = layers.get(layer.kind)
+        shapes += [(weight.shape, weight.trainable) for weight in kind.weights(previous, kind.full_args(layer.args))]
         previous = inferred.output_shape
     return shapes
 

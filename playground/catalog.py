@@ -1,4 +1,4 @@
-"""The names a learner can pick: layer kinds and their arguments, activations, losses, optimizers."""
+"""The names a learner can pick besides layer kinds: activations, initializers, losses, optimizers and metrics."""
 
 from dataclasses import dataclass
 
@@ -42,45 +42,11 @@ INITIALIZERS = (
 
 PADDINGS = ("valid", "same")
 
-_ACTIVATION = Param("activation", "activation", "linear", choices=ACTIVATIONS)
-_INITIALIZER = Param("kernel_initializer", "initializer", "glorot_uniform", choices=INITIALIZERS)
-_REGULARIZER = Param("kernel_regularizer", "regularizer", None, low=0.0, high=1.0)
-_PADDING = Param("padding", "choice", "valid", choices=PADDINGS)
-
-LAYERS: dict[str, tuple[Param, ...]] = {
-    "Dense": (
-        Param("units", "int", 64, low=1, high=4096, required=True),
-        _ACTIVATION,
-        _INITIALIZER,
-        _REGULARIZER,
-    ),
-    "Conv2D": (
-        Param("filters", "int", 32, low=1, high=512, required=True),
-        Param("kernel_size", "pair", (3, 3), low=1, high=15),
-        Param("strides", "pair", (1, 1), low=1, high=8),
-        _PADDING,
-        _ACTIVATION,
-        _INITIALIZER,
-        _REGULARIZER,
-    ),
-    "MaxPooling2D": (
-        Param("pool_size", "pair", (2, 2), low=1, high=8),
-        Param("strides", "pair", None, low=1, high=8),
-        _PADDING,
-    ),
-    "AveragePooling2D": (
-        Param("pool_size", "pair", (2, 2), low=1, high=8),
-        Param("strides", "pair", None, low=1, high=8),
-        _PADDING,
-    ),
-    "Flatten": (),
-    "Dropout": (Param("rate", "float", 0.25, low=0.0, high=0.95),),
-    "BatchNormalization": (),
-    "GlobalAveragePooling2D": (),
-}
-
-# Layers that need an image (height, width, channels) as input.
-SPATIAL_LAYERS = frozenset({"Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D"})
+# Arguments several layer kinds share (the kinds themselves live in playground.layers).
+ACTIVATION = Param("activation", "activation", "linear", choices=ACTIVATIONS)
+INITIALIZER = Param("kernel_initializer", "initializer", "glorot_uniform", choices=INITIALIZERS)
+REGULARIZER = Param("kernel_regularizer", "regularizer", None, low=0.0, high=1.0)
+PADDING = Param("padding", "choice", "valid", choices=PADDINGS)
 
 # How the data pipeline encodes labels for each loss: the learner never does it by hand.
 LOSSES: dict[str, str] = {
@@ -125,11 +91,6 @@ OPTIMIZERS: dict[str, tuple[Param, ...]] = {
 }
 
 DEFAULT_MAX_PARAMS = 5_000_000
-
-
-def layer_params(kind: str) -> dict[str, Param]:
-    """The arguments a layer kind takes, by name."""
-    return {param.name: param for param in LAYERS[kind]}
 
 
 def optimizer_params(kind: str) -> dict[str, Param]:

@@ -2,21 +2,20 @@
 
 import json
 
-from playground import catalog
+from playground import catalog, layers
 from playground.spec import LayerSpec, ModelSpec
-
-# Arguments Keras takes positionally, as the seed article writes them: Conv2D(32, (3, 3), ...).
-_POSITIONAL = {"Dense": ("units",), "Conv2D": ("filters", "kernel_size"), "Dropout": ("rate",)}
 
 _COMMENTS = {
     "en": {
         "model": "# The model: keras.Input first, then the layers in order.",
+        "functional": "# The model, layer by layer with Keras's functional API (a block has a path of its own).",
         "compile": "# Loss, optimizer and metric.",
         "data": "# MNIST digits scaled to [0, 1] with a channel axis; labels one-hot for this loss.",
         "fit": "# Train as the seed article does.",
     },
     "zh": {
         "model": "# 模型：先是 keras.Input，然后按顺序排列各层。",
+        "functional": "# 模型：用 Keras 的函数式 API 逐层搭建（块内有自己的旁路）。",
         "compile": "# 损失函数、优化算法和评估指标。",
         "data": "# MNIST 数字缩放到 [0, 1] 并加上通道维；标签按该损失函数的要求编码。",
         "fit": "# 像原文一样训练模型。",
@@ -36,10 +35,35 @@ def _literal(value: object) -> str:
 
 def layer_source(layer: LayerSpec) -> str:
     """One layer as Keras source, e.g. 'layers.Conv2D(32, (3, 3), activation="relu")'."""
-    positional = _POSITIONAL.get(layer.kind, ())
-    parts = [_literal(layer.args[name]) for name in positional if name in layer.args]
-    parts += [f"{name}={_literal(value)}" for name, value in layer.args.items() if name not in positional]
-    return f"layers.{layer.kind}({', '.join(parts)})"
+    return call_source(layer.kind, layer.args, layers.get(layer.kind).positional)
+
+
+def call_source(class_name: str, args, positional: tuple[str, ...] = ()) -> str:
+    """A Keras layer's constructor call, e.g. 'layers.Dense(10, activation="softmax")' (composite kinds use it)."""
+    parts = [_literal(args[name]) for name in positional if name in args]
+    parts += [f"{name}={_literal(value)}" for name, value in args.items() if name not in positional]
+    return f"layers.{class_name}({', '.join(parts)})"
+
+
+def _model_lines(spec: ModelSpec, comments: dict) -> list[str]:
+    if not any(layers.get(layer.kind).composite for layer in spec.layers):  # a stack: as the seed article writes it
+        return [
+            comments["model"],
+            "model = keras.Sequential(",
+            "    [",
+            f"        keras.Input(shape={_literal(tuple(spec.input_shape))}),",
+            *(f"        {layer_source(layer)}," for layer in spec.layers),
+            "    ]",
+            ")",
+        ]
+    lines = [comments["functional"], f"inputs = keras.Input(shape={_literal(tuple(spec.input_shape))})", "x = inputs"]
+    for layer in spec.layers:
+        kind = layers.get(layer.kind)
+        if kind.composite:
+            lines += kind.code_lines(dict(layer.args), call_source)
+        else:
+            lines.append(f"x = {layer_source(layer)}(x)")
+    return [*lines, "model = keras.Model(inputs, x)"]
 
 
 def optimizer_source(spec: ModelSpec) -> str:
@@ -67,19 +91,12 @@ def _data_lines(spec: ModelSpec) -> list[str]:
 def model_source(spec: ModelSpec, epochs: int = 10, batch_size: int = 32, language: str = "en") -> str:
     """A runnable script that defines `model` (and trains it on MNIST when run as a program)."""
     comments = _COMMENTS.get(language, _COMMENTS["en"])
-    layer_lines = [f"        {layer_source(layer)}," for layer in spec.layers]
     lines = [
         "import keras",
         "import numpy as np",
         "from keras import layers",
         "",
-        comments["model"],
-        "model = keras.Sequential(",
-        "    [",
-        f"        keras.Input(shape={_literal(tuple(spec.input_shape))}),",
-        *layer_lines,
-        "    ]",
-        ")",
+        *_model_lines(spec, comments),
         "",
         comments["compile"],
         "model.compile(",

@@ -3,10 +3,9 @@
 import functools
 from collections.abc import Callable, Mapping
 
+from playground import layers
 from playground.backend import keras
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec, check
-
-layers = keras.layers
 
 
 def make_regularizer(value: Mapping | None):
@@ -16,21 +15,35 @@ def make_regularizer(value: Mapping | None):
     return keras.regularizers.L1L2(l1=float(value.get("l1", 0.0)), l2=float(value.get("l2", 0.0)))
 
 
+class Builder:
+    """What a layer kind's build function uses to make Keras layers by name (layers.kind.LayerKind.build)."""
+
+    def layer(self, class_name: str, **args) -> keras.layers.Layer:
+        """The Keras layer of this class with these spec arguments (a regularizer as {"l1", "l2"})."""
+        if "kernel_regularizer" in args:
+            args["kernel_regularizer"] = make_regularizer(args["kernel_regularizer"])
+        return getattr(keras.layers, class_name)(**args)
+
+
+BUILDER = Builder()
+
+
 def layer_name(position: int, layer: LayerSpec) -> str:
     """The Keras name of the layer at a 1-based position, e.g. 'conv2d_1'."""
+    # Explicit names: Keras numbers unnamed layers from one process-wide counter, which two threads building models
+    # at once (a class on one server) can hand the same name. The Draw page finds each layer's output by this name.
     return f"{layer.kind.lower()}_{position}"
 
 
-def make_layer(layer: LayerSpec, position: int = 0) -> keras.layers.Layer:
-    """The Keras layer a LayerSpec names, with its arguments (named after its position when one is given)."""
-    args = dict(layer.args)
-    if position:
-        # Explicit names: Keras numbers unnamed layers from one process-wide counter, which two threads building
-        # models at once (a class on one server) can hand the same name, and Sequential then refuses the model.
-        args["name"] = layer_name(position, layer)
-    if "kernel_regularizer" in args:
-        args["kernel_regularizer"] = make_regularizer(args["kernel_regularizer"])
-    return getattr(layers, layer.kind)(**args)
+def output_layer_name(position: int, layer: LayerSpec) -> str:
+    """The Keras layer whose output is this spec layer's output (a composite kind's last layer)."""
+    return layers.get(layer.kind).output_layer(layer_name(position, layer))
+
+
+def keras_layers(model: keras.Model, position: int, layer: LayerSpec) -> list:
+    """The Keras layers that make the spec layer at this 1-based position: one, or a composite kind's several."""
+    name = layer_name(position, layer)
+    return [part for part in model.layers if part.name == name or part.name.startswith(name + "_")]
 
 
 def make_activation(name: str, **params: float) -> Callable:
@@ -50,10 +63,13 @@ def make_optimizer(optimizer: OptimizerSpec) -> keras.optimizers.Optimizer:
 
 
 def build_model(spec: ModelSpec, compile: bool = True, steps_per_execution: int = 1) -> keras.Model:
-    """The Keras model the spec describes (compiled unless asked not to); raises SpecError if invalid."""
+    """The Keras model the spec describes (functional API; compiled unless asked not to); SpecError if invalid."""
     check(spec)
-    layers = [make_layer(layer, position) for position, layer in enumerate(spec.layers, start=1)]
-    model = keras.Sequential([keras.Input(shape=spec.input_shape, name="input"), *layers], name="model")
+    inputs = keras.Input(shape=spec.input_shape, name="input")
+    x = inputs
+    for position, layer in enumerate(spec.layers, start=1):
+        x = layers.get(layer.kind).build(dict(layer.args), layer_name(position, layer), BUILDER)(x)
+    model = keras.Model(inputs, x, name="model")
     if compile:
         model.compile(
             optimizer=make_optimizer(spec.optimizer),

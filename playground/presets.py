@@ -13,8 +13,12 @@ def _conv(filters: int, size: int, activation: str, **extra) -> LayerSpec:
     return LayerSpec("Conv2D", {"filters": filters, "kernel_size": (size, size), "activation": activation, **extra})
 
 
-def _pool(kind: str = "MaxPooling2D") -> LayerSpec:
-    return LayerSpec(kind, {"pool_size": (2, 2)})
+def _max_pool() -> LayerSpec:
+    return LayerSpec("MaxPooling2D", {"pool_size": (2, 2)})
+
+
+def _average_pool() -> LayerSpec:
+    return LayerSpec("AveragePooling2D", {"pool_size": (2, 2)})
 
 
 FLATTEN = LayerSpec("Flatten", {})
@@ -37,24 +41,26 @@ PRESETS: dict[str, ModelSpec] = {
     "seed-cnn": _spec(
         [
             _conv(32, 3, "relu"),
-            _pool(),
+            _max_pool(),
             _conv(64, 3, "relu"),
-            _pool(),
+            _max_pool(),
             _conv(64, 3, "relu"),
             FLATTEN,
             _dense(64, "relu"),
             _dense(10, "softmax"),
         ]
     ),
-    "small-cnn": _spec([_conv(8, 3, "relu"), _pool(), _conv(16, 3, "relu"), _pool(), FLATTEN, _dense(10, "softmax")]),
+    "small-cnn": _spec(
+        [_conv(8, 3, "relu"), _max_pool(), _conv(16, 3, "relu"), _max_pool(), FLATTEN, _dense(10, "softmax")]
+    ),
     "mlp": _spec([FLATTEN, _dense(128, "relu"), LayerSpec("Dropout", {"rate": 0.2}), _dense(10, "softmax")]),
     "logistic": _spec([FLATTEN, _dense(10, "softmax")], OptimizerSpec("SGD", {"learning_rate": 0.1})),
     "lenet-5": _spec(
         [
             _conv(6, 5, "tanh", padding="same"),
-            _pool("AveragePooling2D"),
+            _average_pool(),
             _conv(16, 5, "tanh"),
-            _pool("AveragePooling2D"),
+            _average_pool(),
             FLATTEN,
             _dense(120, "tanh"),
             _dense(84, "tanh"),

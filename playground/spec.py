@@ -5,7 +5,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from playground import catalog
+from playground import catalog, layers
+from playground.layers.kind import LayerProblem, describe
 from playground.text.spec import CATALOGUE as MESSAGES
 
 
@@ -265,87 +266,28 @@ def _check_args(kind: str, args: Mapping, params: dict[str, catalog.Param], wher
 
 
 def layer_arg(layer: LayerSpec, name: str) -> object:
-    """The layer's value for an argument, or the catalog default when it is not given."""
-    if name in layer.args:
-        return layer.args[name]
-    return catalog.layer_params(layer.kind)[name].default
-
-
-def _pair(value: object) -> tuple[int, int]:
-    return (value, value) if _is_int(value) else tuple(value)
+    """The layer's value for an argument, or the catalogue default when it is not given."""
+    return layers.get(layer.kind).arg(layer.args, name)
 
 
 # ---------------------------------------------------------------- shape inference
 
 
-def _describe(shape: tuple[int, ...]) -> str:
-    return "×".join(str(n) for n in shape)
-
-
-def _spatial_out(size: int, window: int, stride: int, padding: str) -> int:
-    if padding == "same":
-        return math.ceil(size / stride)
-    return (size - window) // stride + 1
-
-
-def _needs_image(layer: LayerSpec, shape: tuple[int, ...], seen_flat: bool) -> Problem | None:
-    if len(shape) == 3:
-        return None
-    code = "needs_image_after_flat" if seen_flat else "needs_image_flat_input"
-    return Problem(code, {"kind": layer.kind, "size": math.prod(shape)})
-
-
-def _window_layer(layer: LayerSpec, shape: tuple[int, ...], window_arg: str) -> tuple[tuple[int, ...], Problem | None]:
-    height, width, channels = shape
-    window = _pair(layer_arg(layer, window_arg))
-    strides = layer_arg(layer, "strides")
-    strides = window if strides is None else _pair(strides)
-    padding = layer_arg(layer, "padding")
-    out = (
-        _spatial_out(height, window[0], strides[0], padding),
-        _spatial_out(width, window[1], strides[1], padding),
-    )
-    if min(out) < 1:
-        params = {"kind": layer.kind, "size": _describe((height, width)), "window": _describe(window)}
-        return shape, Problem("shrinks_to_zero", params)
-    return (*out, channels), None
-
-
-def _infer_layer(layer: LayerSpec, shape: tuple[int, ...], seen_flat: bool):
-    """(output shape, trainable, non-trainable params, problem or None) for one valid-argument layer."""
-    kind = layer.kind
-    if kind in catalog.SPATIAL_LAYERS:
-        problem = _needs_image(layer, shape, seen_flat)
-        if problem:
-            return shape, 0, 0, problem
-    if kind == "Dense":
-        if len(shape) != 1:
-            return shape, 0, 0, Problem("dense_needs_flat", {"kind": kind, "shape": _describe(shape)})
-        units = layer_arg(layer, "units")
-        return (units,), shape[0] * units + units, 0, None
-    if kind == "Conv2D":
-        filters = layer_arg(layer, "filters")
-        kernel = _pair(layer_arg(layer, "kernel_size"))
-        out, problem = _window_layer(layer, shape, "kernel_size")
-        params = kernel[0] * kernel[1] * shape[2] * filters + filters
-        return (*out[:2], filters), params, 0, problem
-    if kind in ("MaxPooling2D", "AveragePooling2D"):
-        out, problem = _window_layer(layer, shape, "pool_size")
-        return out, 0, 0, problem
-    if kind == "GlobalAveragePooling2D":
-        return (shape[2],), 0, 0, None
-    if kind == "Flatten":
-        return (math.prod(shape),), 0, 0, None
-    if kind == "BatchNormalization":
-        return shape, 2 * shape[-1], 2 * shape[-1], None
-    return shape, 0, 0, None  # Dropout
+def _infer_layer(layer: LayerSpec, shape: tuple[int, ...], seen_flat: bool) -> layers.Inferred:
+    """The output shape and parameters of one layer whose arguments are valid; LayerProblem when it cannot be."""
+    kind = layers.get(layer.kind)
+    if kind.needs_image and len(shape) != 3:
+        code = "needs_image_after_flat" if seen_flat else "needs_image_flat_input"
+        raise LayerProblem(code, kind=layer.kind, size=math.prod(shape))
+    return kind.infer(shape, kind.full_args(layer.args))
 
 
 def _final_activation(spec: ModelSpec) -> str | None:
     for layer in reversed(spec.layers):
-        if layer.kind == "Dense":
+        kind = layers.get(layer.kind)
+        if kind.class_scores:
             return layer_arg(layer, "activation")
-        if layer.kind not in ("Dropout", "BatchNormalization"):
+        if not kind.keeps_activation:
             return None
     return None
 
@@ -376,7 +318,9 @@ def _warnings(spec: ModelSpec) -> list[Problem]:
     if spec.loss in catalog.CROSS_ENTROPY_LOSSES and last is not None and last != "softmax" and spec.num_classes > 1:
         warnings.append(Problem("warn_ce_without_softmax", {"activation": last}, field="loss"))
     sigmoid_layers = sum(
-        1 for layer in spec.layers[:-1] if layer.kind == "Dense" and layer_arg(layer, "activation") == "sigmoid"
+        1
+        for layer in spec.layers[:-1]
+        if layers.get(layer.kind).class_scores and layer_arg(layer, "activation") == "sigmoid"
     )
     if sigmoid_layers >= 4:
         warnings.append(Problem("warn_deep_sigmoid", {"count": sigmoid_layers}, field="layers"))
@@ -393,25 +337,29 @@ def validate(spec: ModelSpec, max_params: int = catalog.DEFAULT_MAX_PARAMS) -> R
     shape, seen_flat, blocked = tuple(spec.input_shape), len(spec.input_shape) == 1, False
     for position, layer in enumerate(spec.layers, start=1):
         where = {"position": position}
-        if layer.kind not in catalog.LAYERS:
-            known = ", ".join(catalog.LAYERS)
+        if layer.kind not in layers.REGISTRY:
+            known = ", ".join(layers.names())
             errors.append(Problem("unknown_kind", {"kind": layer.kind, "known": known}, **where))
             blocked = True
             continue
-        arg_problems = _check_args(layer.kind, layer.args, catalog.layer_params(layer.kind), where)
+        params = {param.name: param for param in layers.get(layer.kind).params}
+        arg_problems = _check_args(layer.kind, layer.args, params, where)
         if arg_problems:
             errors += arg_problems
             blocked = True
             continue
         if blocked:
             continue
-        shape, trainable, frozen, problem = _infer_layer(layer, shape, seen_flat)
-        if problem:
-            errors.append(replace(problem, position=position))
+        try:
+            inferred = _infer_layer(layer, shape, seen_flat)
+        except LayerProblem as problem:
+            errors.append(Problem(problem.code, problem.params, position=position))
             blocked = True
             continue
+        shape = inferred.shape
         seen_flat = seen_flat or len(shape) == 1
-        shapes.append(LayerShape(position, layer.kind, shape, trainable + frozen, trainable, frozen))
+        params_count = inferred.trainable + inferred.non_trainable
+        shapes.append(LayerShape(position, layer.kind, shape, params_count, inferred.trainable, inferred.non_trainable))
     if not blocked:
         errors += _output_problems(spec, shape)
         total = sum(s.params for s in shapes)
@@ -422,7 +370,7 @@ def validate(spec: ModelSpec, max_params: int = catalog.DEFAULT_MAX_PARAMS) -> R
 
 def _output_problems(spec: ModelSpec, shape: tuple[int, ...]) -> list[Problem]:
     if len(shape) != 1:
-        return [Problem("output_not_flat", {"shape": _describe(shape), "classes": spec.num_classes}, field="output")]
+        return [Problem("output_not_flat", {"shape": describe(shape), "classes": spec.num_classes}, field="output")]
     if shape[0] != spec.num_classes:
         params = {"kind": spec.layers[-1].kind, "units": shape[0], "classes": spec.num_classes}
         return [Problem("output_size", params, position=len(spec.layers))]
@@ -442,7 +390,7 @@ def matches_dataset(spec: ModelSpec, input_shape: tuple[int, ...], num_classes: 
     if tuple(spec.input_shape) == tuple(input_shape) and spec.num_classes == num_classes:
         return None
     params = {
-        "model": f"{_describe(spec.input_shape)} → {spec.num_classes}",
-        "data": f"{_describe(tuple(input_shape))} → {num_classes}",
+        "model": f"{describe(spec.input_shape)} → {spec.num_classes}",
+        "data": f"{describe(tuple(input_shape))} → {num_classes}",
     }
     return Problem("dataset_mismatch", params, field="dataset")

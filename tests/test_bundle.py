@@ -49,7 +49,10 @@ def test_the_keras_file_loads_in_plain_keras_and_predicts_the_same(trained, tmp_
     reference.set_weights(list(trained.weights))
     expected = reference.predict(x, verbose=0)
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=0, atol=1e-6)
-    assert [layer.__class__.__name__ for layer in model.layers] == [layer.kind for layer in trained.spec.layers]
+    assert [layer.__class__.__name__ for layer in model.layers] == [
+        "InputLayer",
+        *(x.kind for x in trained.spec.layers),
+    ]
     assert model.optimizer.__class__.__name__ == "Adam"
     assert int(model.optimizer.iterations.numpy()) == int(trained.optimizer_state[0])  # training can go on
 

@@ -47,7 +47,7 @@ def test_every_layer_activation_matches_a_keras_model_cut_at_that_layer():
     x = image(2)
     inspection = inference.inspect(trained, x)
     assert [a.kind for a in inspection.activations] == [layer.kind for layer in trained.spec.layers]
-    for activation, layer in zip(inspection.activations, model.layers, strict=True):
+    for activation, layer in zip(inspection.activations, model.layers[1:], strict=True):  # [0]: the input
         cut = keras.Model(model.inputs[0], layer.output)
         expected = np.asarray(cut(x[None, ..., None], training=False))[0]
         np.testing.assert_allclose(activation.values, expected, atol=1e-5)
@@ -180,11 +180,11 @@ def test_evaluate_predicts_every_test_image_like_keras():
 
 def test_first_layer_filters_are_conv_kernels_or_dense_weight_images():
     trained, _ = trained_for(presets.preset("seed-cnn"))
-    kind, kernels = inference.first_layer_filters(trained)
-    assert kind == "Conv2D" and kernels.shape == (32, 3, 3)
+    caption, kernels = inference.first_layer_filters(trained)
+    assert caption == "conv" and kernels.shape == (32, 3, 3)
     np.testing.assert_allclose(kernels[5], trained.weights[0][:, :, 0, 5])
-    kind, images = inference.first_layer_filters(trained_for(presets.preset("logistic"))[0])
-    assert kind == "Dense" and images.shape == (10, 28, 28)
+    caption, images = inference.first_layer_filters(trained_for(presets.preset("logistic"))[0])
+    assert caption == "dense" and images.shape == (10, 28, 28)
 
 
 def test_the_demo_model_is_a_valid_seed_cnn_bundle_with_its_regeneration_command():

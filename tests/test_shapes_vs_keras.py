@@ -48,8 +48,12 @@ def model_specs(draw):
 def assert_matches_keras(model_spec: ModelSpec) -> None:
     report = specs.check(model_spec)
     model = keras_model.build_model(model_spec, compile=False)
-    assert [tuple(layer.output.shape[1:]) for layer in model.layers] == [s.output_shape for s in report.shapes]
-    assert [layer.count_params() for layer in model.layers] == [s.params for s in report.shapes]
+    positions = list(enumerate(model_spec.layers, start=1))
+    outputs = [model.get_layer(keras_model.output_layer_name(p, layer)).output for p, layer in positions]
+    assert [tuple(output.shape[1:]) for output in outputs] == [s.output_shape for s in report.shapes]
+    params = [sum(part.count_params() for part in keras_model.keras_layers(model, p, layer)) for p, layer in positions]
+    assert params == [s.params for s in report.shapes]
+    assert model.count_params() == report.total_params
     non_trainable = sum(int(w.numpy().size) for w in model.non_trainable_weights)
     assert non_trainable == report.non_trainable_params
     assert [tuple(w.shape) for w in model.get_weights()] == bundle.expected_weight_shapes(model_spec)

@@ -136,7 +136,7 @@ def test_the_build_side_of_the_library_never_imports_tensorflow():
 
     code = (
         "import sys; import playground.spec, playground.presets, playground.codegen, playground.data, "
-        "playground.diagram, playground.sharing, playground.bundle, playground.cli; "
+        "playground.figures.architecture, playground.links, playground.layers, playground.bundle, playground.cli; "
         "from playground import presets, spec; spec.validate(presets.preset('seed-cnn')); "
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
     )

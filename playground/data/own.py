@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from PIL import Image
 
-from playground import bounded
+from playground import bounded, layers
 from playground import spec as specs
 from playground.data import Dataset
 from playground.spec import ModelSpec
@@ -361,11 +361,11 @@ def from_zip(raw: bytes, file_name: str = "images.zip", size: int = 28) -> OwnDa
 
 def adapt_spec(spec: ModelSpec, input_shape: tuple[int, ...], num_classes: int) -> ModelSpec | None:
     """The spec with this input shape and its last Dense layer sized to num_classes; None when that is invalid."""
-    if not spec.layers or spec.layers[-1].kind != "Dense":
+    if not spec.layers or not layers.get(spec.layers[-1].kind).class_scores:
         return None
     last = spec.layers[-1]
-    layers = (*spec.layers[:-1], replace(last, args={**last.args, "units": int(num_classes)}))
-    adapted = replace(spec, input_shape=tuple(input_shape), num_classes=int(num_classes), layers=layers)
+    stack = (*spec.layers[:-1], replace(last, args={**last.args, "units": int(num_classes)}))
+    adapted = replace(spec, input_shape=tuple(input_shape), num_classes=int(num_classes), layers=stack)
     return adapted if specs.validate(adapted).ok else None
 
 

@@ -4,20 +4,10 @@ import math
 
 import plotly.graph_objects as go
 
+from playground import layers
 from playground.spec import ModelSpec, Report
 
-# Okabe–Ito colours (colour-blind safe), one per family of layer.
-FAMILY_COLOURS = {
-    "Input": "#999999",
-    "Conv2D": "#0072B2",
-    "MaxPooling2D": "#56B4E9",
-    "AveragePooling2D": "#56B4E9",
-    "GlobalAveragePooling2D": "#56B4E9",
-    "Flatten": "#F0E442",
-    "Dense": "#D55E00",
-    "Dropout": "#CC79A7",
-    "BatchNormalization": "#009E73",
-}
+INPUT_COLOUR = "#999999"  # each kind's own colour (Okabe–Ito, colour-blind safe) is in the layer registry
 
 
 def _block_size(shape: tuple[int, ...]) -> tuple[float, float]:
@@ -38,12 +28,11 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 def architecture_figure(spec: ModelSpec, report: Report, input_label: str = "Input", params_label: str = "params"):
     """Blocks from input to output, their height and width reflecting each layer's output shape."""
     fig = go.Figure()
-    entries = [(input_label, "Input", tuple(spec.input_shape), 0)]
-    entries += [(f"{s.position}. {s.kind}", s.kind, s.output_shape, s.params) for s in report.shapes]
+    entries = [(input_label, INPUT_COLOUR, tuple(spec.input_shape), 0)]
+    entries += [(f"{s.position}. {s.kind}", layers.get(s.kind).colour, s.output_shape, s.params) for s in report.shapes]
     x = 0.0
-    for label, kind, shape, params in entries:
+    for label, colour, shape, params in entries:
         height, width = _block_size(shape)
-        colour = FAMILY_COLOURS.get(kind, "#000000")
         hover = f"{label}<br>{_shape_text(shape)}<br>{params:,} {params_label}"
         fig.add_trace(
             go.Scatter(

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from playground import bundle, data
+from playground import bundle, data, layers
+from playground import spec as specs
 from playground.backend import keras, tf
 from playground.bundle import TrainedModel
-from playground.model import build_model
+from playground.model import build_model, layer_name, output_layer_name
 from playground.spec import ModelSpec, layer_arg
 
 DEMO_PATH = Path(__file__).resolve().parent.parent / "assets" / "demo_model.zip"
@@ -31,8 +32,6 @@ CACHED_ARCHITECTURES = 4
 USE_XLA = os.environ.get("PLAYGROUND_XLA", "1") != "0"
 EVALUATION_BATCH = 500
 CACHED_EVALUATIONS = 8
-FEATURE_MAP_KINDS = frozenset({"Conv2D", "MaxPooling2D", "AveragePooling2D", "BatchNormalization"})
-VECTOR_KINDS = frozenset({"Dense", "GlobalAveragePooling2D"})
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,12 @@ class Activation:
     @property
     def is_feature_maps(self) -> bool:
         """True for a spatial output worth showing as a grid of maps."""
-        return self.values.ndim == 3 and self.kind in FEATURE_MAP_KINDS
+        return self.values.ndim == 3 and layers.get(self.kind).output == "maps"
 
     @property
     def is_vector(self) -> bool:
         """True for a Dense-like output worth showing as bars."""
-        return self.values.ndim == 1 and self.kind in VECTOR_KINDS
+        return self.values.ndim == 1 and layers.get(self.kind).output == "vector"
 
 
 @dataclass(frozen=True)
@@ -80,13 +79,13 @@ def architecture_key(spec: ModelSpec) -> str:
     return json.dumps({"input_shape": list(spec.input_shape), "num_classes": spec.num_classes, "layers": layers})
 
 
-def _score_dense(spec: ModelSpec) -> int | None:
-    """Index of the Dense layer whose pre-activation is the class score, when the model ends in one."""
+def _score_layer(spec: ModelSpec) -> int | None:
+    """Index of the layer whose pre-activation is the class score (a Dense at the end), when there is one."""
     for index in range(len(spec.layers) - 1, -1, -1):
-        kind = spec.layers[index].kind
-        if kind == "Dense":
+        kind = layers.get(spec.layers[index].kind)
+        if kind.class_scores:
             return index
-        if kind != "Dropout":  # Dropout is the identity at inference
+        if not kind.identity_at_inference:
             return None
     return None
 
@@ -97,8 +96,9 @@ class Inspector:
     def __init__(self, spec: ModelSpec):
         self.spec = spec
         self.model = build_model(spec, compile=False)
-        self._layers_model = keras.Model(self.model.inputs[0], [layer.output for layer in self.model.layers])
-        self._score_index = _score_dense(spec)
+        outputs = [self.model.get_layer(output_layer_name(p, layer)).output for p, layer in enumerate(spec.layers, 1)]
+        self._layers_model = keras.Model(self.model.inputs[0], outputs)
+        self._score_index = _score_layer(spec)
         self._lock = threading.Lock()
         self._loaded: str | None = None
         self.traces = 0  # how often a function was traced: stays 2 however many weight sets load
@@ -112,7 +112,7 @@ class Inspector:
     def _scores(self, x, outputs):
         if self._score_index is None or layer_arg(self.spec.layers[self._score_index], "activation") == "linear":
             return outputs[-1]
-        dense = self.model.layers[self._score_index]
+        dense = self.model.get_layer(layer_name(self._score_index + 1, self.spec.layers[self._score_index]))
         features = outputs[self._score_index - 1] if self._score_index > 0 else x
         return keras.ops.matmul(features, dense.kernel) + dense.bias
 
@@ -239,20 +239,15 @@ def predict(trained: TrainedModel, x: np.ndarray) -> np.ndarray:
 
 
 def first_layer_filters(trained: TrainedModel) -> tuple[str, np.ndarray] | None:
-    """The first weighted layer's learned filters as images (n, h, w): Conv2D kernels or Dense weight images."""
-    for layer in trained.spec.layers:
-        if layer.kind == "Conv2D":
-            kernel = trained.weights[0]  # (kh, kw, channels, filters)
-            return "Conv2D", np.moveaxis(kernel.mean(axis=2), -1, 0)
-        if layer.kind == "Dense":
-            kernel = trained.weights[0]  # (inputs, units): each unit's weights over the flattened image
-            height, width = trained.spec.input_shape[:2]
-            if kernel.shape[0] != height * width * trained.spec.input_shape[-1]:
-                return None
-            images = kernel.T.reshape((-1, *trained.spec.input_shape)).mean(axis=-1)
-            return "Dense", images
-        if layer.kind == "BatchNormalization":
-            return None
+    """The first weighted layer's learned filters as images (n, h, w) with the caption that explains them, or None
+    when that layer's weights make no pictures (Conv2D kernels and a Dense layer on the image itself do)."""
+    shape = tuple(trained.spec.input_shape)
+    for layer, inferred in zip(trained.spec.layers, specs.check(trained.spec).shapes, strict=True):
+        kind = layers.get(layer.kind)
+        if kind.weights(shape, kind.full_args(layer.args)):
+            images = kind.filters(trained.weights[0], trained.spec.input_shape) if kind.filters else None
+            return None if images is None else (kind.filter_caption, images)
+        shape = inferred.output_shape
     return None
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground import layers
 from playground import model as models
 from playground.backend import keras, tf
 from playground.plane import data as plane
@@ -64,9 +65,12 @@ class Architecture:
 def architecture(spec: ModelSpec) -> Architecture:
     """The playground architecture a (validated) spec describes; ValueError when it is not one."""
     check(spec)
-    dense = [layer for layer in spec.layers if layer.kind == "Dense"]
-    others = {layer.kind for layer in spec.layers} - {"Dense", "Dropout"}
-    dropouts = {layer_arg(layer, "rate") for layer in spec.layers if layer.kind == "Dropout"}
+    families = [layers.get(layer.kind).family for layer in spec.layers]
+    dense = [layer for layer, family in zip(spec.layers, families, strict=True) if family == "dense"]
+    others = set(families) - {"dense", "regularize"}
+    dropouts = {
+        layer_arg(layer, "rate") for layer, family in zip(spec.layers, families, strict=True) if family == "regularize"
+    }
     regularizers = {repr(layer_arg(layer, "kernel_regularizer")) for layer in dense}
     features, hidden = spec.input_shape[0], [(layer_arg(x, "units"), layer_arg(x, "activation")) for x in dense[:-1]]
     output = dense[-1]

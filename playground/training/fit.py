@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground import data
+from playground import data, layers
 from playground import spec as specs
 from playground.backend import keras, tf
 from playground.data import augment
@@ -115,14 +115,8 @@ def forward_flops(spec: ModelSpec) -> int:
     report = specs.check(spec)
     previous, total = tuple(spec.input_shape), 0
     for layer, shape in zip(spec.layers, report.shapes, strict=True):
-        out = math.prod(shape.output_shape)
-        if layer.kind == "Conv2D":
-            kernel = specs._pair(specs.layer_arg(layer, "kernel_size"))
-            total += out * kernel[0] * kernel[1] * previous[-1]
-        elif layer.kind == "Dense":
-            total += out * previous[-1]
-        else:
-            total += math.prod(previous)
+        kind = layers.get(layer.kind)
+        total += kind.cost(previous, shape.output_shape, kind.full_args(layer.args))
         previous = shape.output_shape
     return 2 * total
 

@@ -92,10 +92,10 @@ def _filters(t, trained) -> None:
     if found is None:
         st.info(t("no_filters"))
         return
-    kind, kernels = found
+    caption, kernels = found
     title = t("filters_title", count=len(kernels))
     st.plotly_chart(figures.filters(kernels, title, t("filter")), key="draw_filters")
-    st.caption(t("filters_help_conv" if kind == "Conv2D" else "filters_help_dense"))
+    st.caption(t("filters_help_" + caption))
 
 
 def _saliency(t, x: np.ndarray, inspection: inference.Inspection, names) -> None:

@@ -4,20 +4,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from playground import catalog
+from playground import catalog, layers
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec, Report, layer_arg
 from playground.ui import lesson, session
 
 VERSION = "spec_version"
 # Shown on the card; the other arguments sit behind a "more" popover to keep cards short.
 MAIN_ARGS = ("units", "filters", "kernel_size", "pool_size", "rate", "activation")
-NEW_LAYER_ARGS = {
-    "Dense": {"units": 64, "activation": "relu"},
-    "Conv2D": {"filters": 32, "kernel_size": (3, 3), "activation": "relu"},
-    "MaxPooling2D": {"pool_size": (2, 2)},
-    "AveragePooling2D": {"pool_size": (2, 2)},
-    "Dropout": {"rate": 0.25},
-}
 
 
 def version() -> int:
@@ -33,13 +26,13 @@ def replace_spec(spec: ModelSpec) -> None:
 
 def _set_layer_arg(position: int, name: str, value: object) -> None:
     spec = session.current_spec()
-    layers = list(spec.layers)
-    args = dict(layers[position - 1].args)
+    stack = list(spec.layers)
+    args = dict(stack[position - 1].args)
     args[name] = value
     if value is None:
         args.pop(name)
-    layers[position - 1] = LayerSpec(layers[position - 1].kind, args)
-    session.set_spec(spec.with_layers(layers))
+    stack[position - 1] = LayerSpec(stack[position - 1].kind, args)
+    session.set_spec(spec.with_layers(stack))
 
 
 def _on_arg(position: int, param: catalog.Param, key: str) -> None:
@@ -111,16 +104,16 @@ def arg_widget(layer: LayerSpec, position: int, param: catalog.Param, prefix: st
 
 
 def _move(position: int, offset: int) -> None:
-    layers = list(session.current_spec().layers)
+    stack = list(session.current_spec().layers)
     target = position - 1 + offset
-    layers[position - 1], layers[target] = layers[target], layers[position - 1]
-    replace_spec(session.current_spec().with_layers(layers))
+    stack[position - 1], stack[target] = stack[target], stack[position - 1]
+    replace_spec(session.current_spec().with_layers(stack))
 
 
 def _remove(position: int) -> None:
-    layers = list(session.current_spec().layers)
-    del layers[position - 1]
-    replace_spec(session.current_spec().with_layers(layers))
+    stack = list(session.current_spec().layers)
+    del stack[position - 1]
+    replace_spec(session.current_spec().with_layers(stack))
 
 
 def _shape_text(shape) -> str:
@@ -156,9 +149,9 @@ def layer_card(spec: ModelSpec, report: Report, position: int, t) -> None:
         remove.button(
             "✕", key=f"{prefix}-remove", help=t("remove"), on_click=_remove, args=(position,), disabled=frozen
         )
-        if layer.kind in catalog.LAYERS:
+        if layer.kind in layers.REGISTRY:
             st.caption(t("kind_" + layer.kind))
-            params = [p for p in catalog.LAYERS[layer.kind] if not (p.name == "strides" and p.default is None)]
+            params = [p for p in layers.get(layer.kind).params if not (p.name == "strides" and p.default is None)]
             main = [p for p in params if p.name in MAIN_ARGS]
             more = [p for p in params if p.name not in MAIN_ARGS]
             columns = st.columns([3] * len(main) + [2]) if params else []
@@ -176,17 +169,17 @@ def layer_card(spec: ModelSpec, report: Report, position: int, t) -> None:
 
 def _add_layer(kind_key: str, where_key: str) -> None:
     spec = session.current_spec()
-    layers = list(spec.layers)
+    stack = list(spec.layers)
     kind, where = st.session_state[kind_key], st.session_state[where_key]
-    layers.insert(len(layers) if where == 0 else where - 1, LayerSpec(kind, dict(NEW_LAYER_ARGS.get(kind, {}))))
-    replace_spec(spec.with_layers(layers))
+    stack.insert(len(stack) if where == 0 else where - 1, LayerSpec(kind, dict(layers.get(kind).new_layer)))
+    replace_spec(spec.with_layers(stack))
 
 
 def add_layer_form(spec: ModelSpec, t) -> None:
     """Pick a layer kind and a place, then add it."""
     kind_key, where_key = f"v{version()}-add-kind", f"v{version()}-add-where"
     kind_column, where_column, button_column = st.columns([3, 3, 1], vertical_alignment="bottom")
-    kind_column.selectbox(t("add_kind"), list(catalog.LAYERS), key=kind_key)
+    kind_column.selectbox(t("add_kind"), list(layers.names()), key=kind_key)
     positions = [0, *range(1, len(spec.layers) + 1)]
     where_column.selectbox(
         t("add_where"),
