@@ -7,9 +7,10 @@ Each learner is a separate chromium browser context (chromium runs at low priori
 do not starve the server they test). Every learner opens Train, sets Epochs, and all press Start within a few
 seconds of each other (--stagger); each waits until its page shows the finish (message and test accuracy), then
 opens Draw and draws a 7 with the mouse. By default chromium's background throttling is off, so that every page
-behaves as a learner's visible tab. With --hidden, throttling stays on and every page is put in the background
-(its page lifecycle frozen, as a browser does with a background tab) after Start; once the server has finished
-every job the pages are shown again one by one, and the harness measures how long each takes to show the finish.
+behaves as a learner's visible tab. With --throttled, chromium's background handling stays on (pages without
+focus get a background renderer and throttled timers). With --hidden, too, and the pages are left alone after
+Start; once the server has finished every job they are brought to the front one by one, as a learner returns
+to a background tab, and the harness measures how long each takes to show the finish.
 
 Printed: per learner, Start → the first curve point or queue place, Start → the finish shown, the draw →
 prediction latency and any error; then when the scheduler finished each job (from the server's log), the
@@ -193,6 +194,7 @@ class Class:
         self.ready = asyncio.Barrier(args.learners)
         self.finished = asyncio.Event()  # --hidden: every job is over on the server
         self.first_start: float | None = None
+        self.ended = time.monotonic()
         self.pages: dict[int, object] = {}
         self.deadline = time.monotonic() + args.timeout  # the whole lesson: a stuck page cannot hold the report
         rng = random.Random(args.seed)
@@ -228,8 +230,7 @@ class Class:
             await start.click()
             if await _poll(page, FIRST_SIGN, self.left()):
                 learner.first_sign_s = time.monotonic() - clicked
-            if args.hidden:
-                await self._hide(page, context)
+            if args.hidden:  # the tab stays in the background until every job has ended on the server
                 await self.finished.wait()
                 await self._show(page, context, learner)
             elif await _poll(page, FINISHED, self.left()):
@@ -246,24 +247,16 @@ class Class:
         finally:
             await context.close()
 
-    async def _hide(self, page, context) -> None:
-        # A background tab: hidden, its timers throttled, the page frozen as a browser does to tabs it backgrounds.
-        session = await context.new_cdp_session(page)
-        await session.send("Page.setWebLifecycleState", {"state": "frozen"})
-        self._sessions = getattr(self, "_sessions", {})
-        self._sessions[id(page)] = session
-
     async def _show(self, page, context, learner: Learner) -> None:
+        # The learner comes back to the tab: it is brought to the front (focused, no longer a background renderer).
         async with self._one_at_a_time():
             shown = time.monotonic()
-            await self._sessions[id(page)].send("Page.setWebLifecycleState", {"state": "active"})
             await page.bring_to_front()
-            await page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
             if await _poll(page, FINISHED, min(60.0, self.left()), interval_s=0.1):
                 learner.shown_after_s = time.monotonic() - shown
                 learner.finish_s = time.monotonic() - self.first_start - learner.start_at
             else:
-                learner.errors.append("no finish shown after the page came back")
+                learner.errors.append("no finish shown within 60 s of the page coming back")
 
     def _finished_one(self) -> None:
         self._finishes += 1
@@ -305,13 +298,15 @@ async def run_class(args, url: str, log: Path | None, folder: Path, watch) -> "C
         if args.hidden:
             await _wait_for_jobs(log, args.learners, args.timeout, args.hidden_s, lesson.finished)
         await asyncio.gather(*tasks)
+        lesson.ended = time.monotonic()
         await browser.close()
     return lesson
 
 
-def _span(learners: list[Learner]) -> float:
-    """Seconds from the first Start to the last finish shown."""
-    return max((x.start_at + x.finish_s for x in learners if x.finish_s is not None), default=0.0)
+def _span(lesson: "Class") -> float:
+    """Seconds from the first Start to the last finish shown (to the lesson's end when none was shown)."""
+    ends = [x.start_at + x.finish_s for x in lesson.learners if x.finish_s is not None]
+    return max(ends) if ends else lesson.ended - (lesson.first_start or lesson.ended)
 
 
 def _fmt(value, pattern: str = "{:.1f}") -> str:
@@ -404,7 +399,7 @@ def main() -> int:
         watch = ServerWatch(process.pid)
     try:
         lesson = asyncio.run(run_class(args, url, log, folder, watch))
-        learners, span_s = lesson.learners, _span(lesson.learners)
+        learners, span_s = lesson.learners, _span(lesson)
         cpu, memory = {}, {}
         if watch:
             watch.stop()

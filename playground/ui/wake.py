@@ -1,8 +1,8 @@
 """Live panels redraw as soon as their browser tab is shown again: browsers slow the timers of background tabs.
 
 A learner who switches tabs during a lesson would otherwise come back to a panel that catches up only when its
-throttled timer next fires (a minute or more). An invisible component listens for the page becoming visible and
-reruns the fragment it sits in.
+throttled timer next fires (a minute or more). An invisible component listens for the page becoming visible (or its
+window getting the focus back) and reruns the fragment it sits in.
 """
 
 import streamlit as st
@@ -14,7 +14,11 @@ export default function (component) {
         if (document.visibilityState === "visible") setTriggerValue("visible", Date.now());
     };
     document.addEventListener("visibilitychange", wake);
-    return () => document.removeEventListener("visibilitychange", wake);
+    window.addEventListener("focus", wake);
+    return () => {
+        document.removeEventListener("visibilitychange", wake);
+        window.removeEventListener("focus", wake);
+    };
 }
 """
 
