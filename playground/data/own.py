@@ -25,8 +25,8 @@ from PIL import Image
 from playground import bounded
 from playground import spec as specs
 from playground.data import Dataset
+from playground.paths import data_dir
 from playground.spec import ModelSpec
-from playground.store import data_dir
 from playground.text.files import CATALOGUE as MESSAGES
 
 PREFIX = "own-"
