@@ -63,7 +63,7 @@ def _classes(names_per_class: int, content: bytes, suffix: str = "png") -> bytes
 
 
 def image_sets() -> dict[str, Case]:
-    """Image-set zips for own_data.from_zip."""
+    """Image-set zips for data.own.from_zip."""
     valid = _shapes()
     truncated = make.encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300), np.uint8)))
     overstated = make.make_zip(valid)
@@ -129,7 +129,7 @@ def image_sets() -> dict[str, Case]:
 
 
 def photos() -> dict[str, Case]:
-    """Uploaded photos and drawings for drawing.load_image."""
+    """Uploaded photos and drawings for data.images.load_image."""
     noisy = make.encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300, 3), np.uint8)))
     jpeg = make.noisy_photo(800, 600)
     return {
