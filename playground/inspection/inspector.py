@@ -15,17 +15,16 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from playground import bundle, data
+from playground import bundle, data, paths
 from playground.backend import keras, tf
 from playground.bundle import TrainedModel
 from playground.model import build_model
 from playground.spec import ModelSpec, layer_arg
 
-DEMO_PATH = Path(__file__).parent / "assets" / "demo_model.zip"
+DEMO_PATH = paths.ASSETS / "demo_model.zip"
 CACHED_ARCHITECTURES = 4
 # See Inspector.__init__; PLAYGROUND_XLA=0 turns it off (benchmarks/inference_memory.py measures both ways).
 USE_XLA = os.environ.get("PLAYGROUND_XLA", "1") != "0"
