@@ -9,12 +9,13 @@ import numpy as np
 from PIL import Image
 
 from playground import bounded
+from playground.bounded.images import PHOTO_PIXELS, decode_image
 
 SIZE = 28  # the model's input side
 BOX = 20  # the longer side of the digit inside it, as in MNIST
 WORK_SIDE = 560  # huge images are first reduced to this longer side: plenty for a 20-pixel result
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
-MAX_UPLOAD_PIXELS = bounded.PHOTO_PIXELS  # 4096 × 4096, from the header before decoding: a 12 MP photo fits
+MAX_UPLOAD_PIXELS = PHOTO_PIXELS  # 4096 × 4096, from the header before decoding: a 12 MP photo fits
 MIN_CONTRAST = 0.12  # ink must differ from the background by this much (0..1) to count
 NOISE_FLOOR = 0.25  # fraction of the contrast below which a pixel is background (paper grain, JPEG noise)
 MIN_EXTENT = 0.05  # the ink's longer side must span this fraction of the image's longer side
@@ -30,12 +31,12 @@ def load_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> np.ndarray:
     """An uploaded PNG or JPEG as an RGBA uint8 array, upright, its longer side at most WORK_SIDE; raises
     ImageError with a clear message.
 
-    Refused by pixel count before decoding; a large photo is decoded at the size needed (bounded.decode_image:
-    memory at most bounded.DECODE_BYTES above the upload, never a full-size float copy)."""
+    Refused by pixel count before decoding; a large photo is decoded at the size needed (decode_image:
+    memory at most bounded.images.DECODE_BYTES above the upload, never a full-size float copy)."""
     if len(data) > max_bytes:
         raise ImageError(f"the file is larger than {max_bytes / 2**20:.0f} MB.")
     try:
-        return bounded.decode_image(data, max_pixels=MAX_UPLOAD_PIXELS, side=WORK_SIDE, mode="RGBA")
+        return decode_image(data, max_pixels=MAX_UPLOAD_PIXELS, side=WORK_SIDE, mode="RGBA")
     except bounded.ImageTooLarge as error:
         width, height, limit = (error.params.get(key) for key in ("width", "height", "limit"))
         size = f"is {width:,}×{height:,} pixels" if width and height else "is too large"

@@ -24,6 +24,8 @@ from PIL import Image
 
 from playground import bounded
 from playground import spec as specs
+from playground.bounded.images import PHOTO_PIXELS, decode_cost, decode_image, image_info
+from playground.bounded.zips import open_zip, read_head, read_member
 from playground.data import Dataset
 from playground.paths import data_dir
 from playground.spec import ModelSpec
@@ -38,7 +40,7 @@ MAX_IMAGES = 5000
 MAX_FILES = 2 * MAX_IMAGES  # images and other files together
 MAX_CLASSES = 20
 MIN_PER_CLASS = 2  # one to train on, one to test
-MAX_PIXELS = bounded.PHOTO_PIXELS  # per image, from its header before decoding: a 12-megapixel photo fits
+MAX_PIXELS = PHOTO_PIXELS  # per image, from its header before decoding: a 12-megapixel photo fits
 MAX_TOTAL_PIXELS = 100_000_000  # decoded for the whole set (a big JPEG at its reduced scale): about 2 s of CPU
 HEAD_BYTES = 128 * 1024  # enough of a member to read its image header (a JPEG's EXIF block is at most 64 KiB)
 TEST_SHARE = 0.2
@@ -133,7 +135,7 @@ def _open_zip(raw: bytes) -> zipfile.ZipFile:
     if len(raw) > MAX_ZIP_BYTES:
         raise OwnDataError("too_large", mb=MAX_ZIP_BYTES // 2**20)
     try:
-        archive = bounded.open_zip(raw, max_members=MAX_FILES, what="the zip")
+        archive = open_zip(raw, max_members=MAX_FILES, what="the zip")
     except bounded.NotAZip:
         raise OwnDataError("not_zip") from None
     except bounded.TooManyMembers as error:
@@ -151,7 +153,7 @@ def _open_zip(raw: bytes) -> zipfile.ZipFile:
 
 def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: bounded.Budget) -> bytes:
     try:
-        return bounded.read_member(archive, info, MAX_MEMBER_BYTES, budget=budget)
+        return read_member(archive, info, MAX_MEMBER_BYTES, budget=budget)
     except bounded.TooLarge:
         raise OwnDataError("zip_bomb", mb=MAX_UNPACKED_BYTES // 2**20) from None
     except bounded.BoundedError as error:  # a checksum or length that does not match the header
@@ -174,9 +176,9 @@ def _check_pixels(
     counted = set()
     for info in members:
         try:
-            head = bounded.read_head(archive, info, HEAD_BYTES)
-            found = bounded.image_info(head)
-            cost = bounded.decode_cost(head, side=side, mode="RGBA")
+            head = read_head(archive, info, HEAD_BYTES)
+            found = image_info(head)
+            cost = decode_cost(head, side=side, mode="RGBA")
         except bounded.ImageTooLarge as error:
             raise _too_large(info.filename, error) from None
         except bounded.BoundedError:
@@ -254,8 +256,8 @@ def prepare_image(raw: bytes, size: int = 28, name: str = "image") -> Prepared:
 
     The image is refused over MAX_PIXELS before decoding and decoded with its longer side at most 4 × size."""
     try:
-        found = bounded.image_info(raw)
-        rgba = bounded.decode_image(raw, max_pixels=MAX_PIXELS, side=4 * size, mode="RGBA")
+        found = image_info(raw)
+        rgba = decode_image(raw, max_pixels=MAX_PIXELS, side=4 * size, mode="RGBA")
     except bounded.ImageTooLarge as error:
         raise _too_large(name, error) from None
     except bounded.BoundedError as error:
@@ -322,7 +324,7 @@ def _warnings(sizes: collections.Counter, colour: int, inverted: int, skipped: l
 def from_zip(raw: bytes, file_name: str = "images.zip", size: int = 28) -> OwnData:
     """The zip's images as a Dataset (folder per class), with warnings; OwnDataError with the reason otherwise.
 
-    Memory: one member (≤ MAX_MEMBER_BYTES) and one image's decoding (≤ bounded.DECODE_BYTES) at a time, plus the
+    Memory: one member (≤ MAX_MEMBER_BYTES) and one image's decoding (≤ bounded.images.DECODE_BYTES) at a time, plus the
     images at (size, size) bytes each. CPU: at most MAX_TOTAL_PIXELS decoded, refused from the headers."""
     if not 8 <= size <= 128:
         raise ValueError(f"image size {size} is outside 8–128")
@@ -339,7 +341,7 @@ def from_zip(raw: bytes, file_name: str = "images.zip", size: int = 28) -> OwnDa
             member = _read(archive, info, budget)
             if info.filename not in counted:  # its header was not in the first HEAD_BYTES: count it now
                 try:
-                    _charge(pixels, bounded.decode_cost(member, side=4 * size, mode="RGBA").pixels)
+                    _charge(pixels, decode_cost(member, side=4 * size, mode="RGBA").pixels)
                 except bounded.ImageTooLarge as error:
                     raise _too_large(info.filename, error) from None
                 except bounded.BoundedError as error:
