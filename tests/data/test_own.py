@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
-from image_sets import SHAPES, encode, make_zip, shape_image, shapes_files, shapes_zip
 from PIL import Image
 
 from playground import data, presets
 from playground import spec as specs
 from playground.data import own as own_data
 from playground.data.own import OwnDataError
+
+from .image_sets import SHAPES, encode, make_zip, shape_image, shapes_files, shapes_zip
 
 
 def refusal(raw: bytes, **options) -> OwnDataError:
