@@ -112,11 +112,6 @@ class Budget:
     def __init__(self, limit: int, what: str = "the archive", unit: str = "bytes"):
         self.limit, self.what, self.unit, self.used = int(limit), what, unit, 0
 
-    @property
-    def left(self) -> int:
-        """How much is left to charge."""
-        return self.limit - self.used
-
     def check(self, amount: int, name: str = "") -> None:
         """Raise OverBudget if charging `amount` more would pass the limit; charges nothing."""
         if self.used + amount > self.limit:
