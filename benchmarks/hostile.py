@@ -3,7 +3,7 @@
 Run:  python benchmarks/hostile.py [--quick] [--naive] [--markdown]
 
 Every input runs in a fresh child process (tests/hostile/limits.py) through the function the app calls
-(own_data.from_zip, drawing.load_image, bundle.from_bytes, and bounded's zip and .npz readers), under RLIMIT_AS
+(data.own.from_zip, data.images.load_image, bundle.from_bytes, and bounded's zip and .npz readers), under RLIMIT_AS
 of the child's size before the call + 150 MB, the issue's bound. For each it prints the answer, the child's peak
 resident memory (VmHWM) and its rise during the call, and the CPU time of the call. --quick runs a few inputs
 per class; --naive adds the naive readers bounded replaces (ZipFile.read, a full-size decode, np.load) on the
@@ -35,8 +35,8 @@ QUICK = {
     "arrays": ["an array declaring 10¹² values", "valid: 40 MB of float32 arrays"],
 }  # fmt: skip
 FUNCTIONS = {
-    "image sets": "playground.own_data:from_zip",
-    "photos": "playground.drawing:load_image",
+    "image sets": "playground.data.own:from_zip",
+    "photos": "playground.data.images:load_image",
     "bundles": "playground.bundle:from_bytes",
     "archives": "tests.hostile.decoders:zip_members",
     "arrays": "tests.hostile.decoders:npz_arrays",

@@ -23,6 +23,8 @@ import numpy as np
 import playground
 from playground import bounded, layers
 from playground import spec as specs
+from playground.bounded.arrays import ArrayHeader, read_npz
+from playground.bounded.zips import open_zip, read_member
 from playground.spec import ModelSpec
 from playground.text.files import CATALOGUE as MESSAGES
 from playground.training.runs import History, TrainSettings
@@ -199,7 +201,7 @@ def _open(data: bytes) -> zipfile.ZipFile:
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleError("too_large", mb=MAX_BUNDLE_BYTES // 2**20)
     try:
-        archive = bounded.open_zip(data, max_members=MAX_MEMBERS, what="the bundle")
+        archive = open_zip(data, max_members=MAX_MEMBERS, what="the bundle")
     except bounded.NotAZip:
         raise BundleError("not_zip") from None
     except bounded.TooManyMembers as error:
@@ -223,7 +225,7 @@ def _open(data: bytes) -> zipfile.ZipFile:
 def _read(archive: zipfile.ZipFile, name: str, cap: int, budget: bounded.Budget) -> bytes:
     """A member's bytes, read in bounded chunks whatever its header claims."""
     try:
-        return bounded.read_member(archive, name, cap, budget=budget)
+        return read_member(archive, name, cap, budget=budget)
     except bounded.OverBudget:
         raise BundleError("zip_bomb", name="bundle") from None
     except bounded.TooLarge:
@@ -281,7 +283,7 @@ def _read_arrays(
     cap = _array_cap(shapes)
     raw = _read(archive, name, cap + NPZ_OVERHEAD * (len(shapes) + 16), budget)
     try:
-        arrays = bounded.read_npz(raw, expected, cap_bytes=cap, what=name, kinds=kinds, check=check)
+        arrays = read_npz(raw, expected, cap_bytes=cap, what=name, kinds=kinds, check=check)
     except bounded.BoundedError as error:
         raise _array_refusal(error, name) from None
     del raw
@@ -302,7 +304,7 @@ def _read_optimizer(archive: zipfile.ZipFile, spec: ModelSpec, budget: bounded.B
     """The optimizer state, its headers checked against the spec's optimizer before any array is read."""
     expected = expected_optimizer_shapes(spec)
 
-    def check(headers: list[bounded.ArrayHeader]) -> None:
+    def check(headers: list[ArrayHeader]) -> None:
         if not _optimizer_fits(spec, [header.shape for header in headers]):
             raise BundleError("optimizer", count=len(headers), kind=spec.optimizer.kind, expected=len(expected))
 

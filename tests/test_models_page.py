@@ -10,7 +10,7 @@ import zipfile
 import numpy as np
 import pytest
 from bundles import malformed, trained_model
-from image_sets import make_zip, shapes_files, shapes_zip
+from data.image_sets import make_zip, shapes_files, shapes_zip
 
 from playground import bundle, data, store
 from playground.data import own as own_data

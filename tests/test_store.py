@@ -116,9 +116,6 @@ def test_a_stored_model_is_validated_like_an_upload():
     assert store.decode_state(b"[1]") == {}
 
 
-def test_the_data_directory_comes_from_the_environment(monkeypatch, tmp_path):
+def test_the_store_lives_in_the_data_directory(monkeypatch, tmp_path):
     monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path / "here"))
-    assert store.data_dir() == tmp_path / "here"
     assert store.default_store().path == tmp_path / "here" / "sessions.sqlite3"
-    monkeypatch.delenv("PLAYGROUND_DATA_DIR")
-    assert store.data_dir() == store.ROOT / "data"

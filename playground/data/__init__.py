@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from playground import catalog
+from playground import catalog, paths
 
-SAMPLE_PATH = Path(__file__).resolve().parent.parent / "assets" / "mnist_sample.npz"
+SAMPLE_PATH = paths.ASSETS / "mnist_sample.npz"
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 DOWNLOAD_TIMEOUT_S = float(os.environ.get("PLAYGROUND_DOWNLOAD_TIMEOUT", "20"))
 PROBE_TIMEOUT_S = 1.5

@@ -1,20 +1,31 @@
-"""A drawing or photo of a digit → the 28×28 float input MNIST models expect, made the way MNIST was made.
+"""One image pipeline for drawings, uploaded photos and own image sets, and a drawing's MNIST-style input.
+
+The shared steps, with one set of thresholds: decode a PNG or JPEG within bounds (bounded.images), read its ink
+(alpha → ink when the background is transparent, else grey levels), decide dark-on-light vs light-on-dark from
+the border and invert the former, so that ink is light on dark as on the Draw page's canvas. Own image sets
+(data.own) then pad and resize to their set's size; a drawing or photo of a digit goes on here.
 
 MNIST's digits were cropped to their ink, scaled so the longer side is 20 pixels (aspect ratio kept,
 anti-aliased), and placed in a 28×28 field with their centre of mass at the centre. Doing the same
 to a drawing is what lets a model trained on MNIST read a digit drawn small, off-centre or thin.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from PIL import Image
 
 from playground import bounded
+from playground.bounded.images import PHOTO_PIXELS, decode_image
 
 SIZE = 28  # the model's input side
 BOX = 20  # the longer side of the digit inside it, as in MNIST
 WORK_SIDE = 560  # huge images are first reduced to this longer side: plenty for a 20-pixel result
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
-MAX_UPLOAD_PIXELS = bounded.PHOTO_PIXELS  # 4096 × 4096, from the header before decoding: a 12 MP photo fits
+MAX_UPLOAD_PIXELS = PHOTO_PIXELS  # 4096 × 4096, from the header before decoding: a 12 MP photo fits
+TRANSPARENT = 0.5  # alpha below this anywhere: the alpha channel is the drawing, not the colours
+LIGHT_PAPER = 0.5  # a border whose median level (grey or alpha) is above this is paper under ink: inverted
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601 grey levels, as Pillow's convert("L")
 MIN_CONTRAST = 0.12  # ink must differ from the background by this much (0..1) to count
 NOISE_FLOOR = 0.25  # fraction of the contrast below which a pixel is background (paper grain, JPEG noise)
 MIN_EXTENT = 0.05  # the ink's longer side must span this fraction of the image's longer side
@@ -26,16 +37,25 @@ class ImageError(ValueError):
     """An upload that is not a usable image; the message says why."""
 
 
+# ---------------------------------------------------------------- the shared steps
+
+
+def decode(data: bytes, *, side: int, max_pixels: int = MAX_UPLOAD_PIXELS) -> np.ndarray:
+    """A PNG or JPEG as an RGBA uint8 array, upright, its longer side at most `side`; a bounded.BoundedError
+    (ImageTooLarge, NotAnImage) otherwise.
+
+    Refused by pixel count before decoding and decoded at the size needed (bounded.images.decode_image: memory
+    at most bounded.images.DECODE_BYTES above the upload, never a full-size float copy)."""
+    return decode_image(data, max_pixels=max_pixels, side=side, mode="RGBA")
+
+
 def load_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> np.ndarray:
     """An uploaded PNG or JPEG as an RGBA uint8 array, upright, its longer side at most WORK_SIDE; raises
-    ImageError with a clear message.
-
-    Refused by pixel count before decoding; a large photo is decoded at the size needed (bounded.decode_image:
-    memory at most bounded.DECODE_BYTES above the upload, never a full-size float copy)."""
+    ImageError with a clear message."""
     if len(data) > max_bytes:
         raise ImageError(f"the file is larger than {max_bytes / 2**20:.0f} MB.")
     try:
-        return bounded.decode_image(data, max_pixels=MAX_UPLOAD_PIXELS, side=WORK_SIDE, mode="RGBA")
+        return decode(data, side=WORK_SIDE)
     except bounded.ImageTooLarge as error:
         width, height, limit = (error.params.get(key) for key in ("width", "height", "limit"))
         size = f"is {width:,}×{height:,} pixels" if width and height else "is too large"
@@ -54,6 +74,44 @@ def _as_float(image: np.ndarray) -> np.ndarray:
     return np.clip(array / 255.0 if array.max(initial=0) > 1.0 else array, 0.0, 1.0)
 
 
+def border(image: np.ndarray) -> np.ndarray:
+    """The pixels along the edges of a 2-D image (corners twice), where the paper shows."""
+    return np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+
+
+@dataclass(frozen=True)
+class Ink:
+    """An image read as ink, and how it was read."""
+
+    strength: np.ndarray  # (H, W) float32 in [0, 1], 1 = full ink, light on dark
+    from_alpha: bool  # read from the alpha channel: a drawing on a transparent background (or a stencil)
+    inverted: bool  # dark ink on light paper (or transparent strokes on opaque paper), turned round
+
+
+def read_ink(image: np.ndarray) -> Ink:
+    """The ink of a grey, RGB or RGBA image of any size, value type and polarity; ImageError for other shapes."""
+    array = _as_float(image)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.ndim == 2:
+        grey, alpha = array, None
+    elif array.ndim == 3 and array.shape[2] in (3, 4):
+        grey = array[..., :3] @ LUMA
+        alpha = array[..., 3] if array.shape[2] == 4 else None
+    else:
+        raise ImageError(f"expected a grey, RGB or RGBA image, got an array of shape {array.shape}.")
+    # A transparent background: what was drawn is what is opaque, whatever its colour (or, on opaque paper,
+    # what is transparent: the border says which, as it says for grey levels).
+    from_alpha = alpha is not None and bool(alpha.min() < TRANSPARENT)
+    level = alpha if from_alpha else grey
+    inverted = bool(np.median(border(level)) > LIGHT_PAPER)
+    strength = 1.0 - level if inverted else level
+    return Ink(np.ascontiguousarray(strength, dtype=np.float32), from_alpha=from_alpha, inverted=inverted)
+
+
+# ---------------------------------------------------------------- a drawing or photo of a digit → MNIST's input
+
+
 def _reduce(image: np.ndarray) -> np.ndarray:
     height, width = image.shape
     factor = max(height, width) / WORK_SIDE
@@ -61,28 +119,6 @@ def _reduce(image: np.ndarray) -> np.ndarray:
         return image
     size = (max(1, round(width / factor)), max(1, round(height / factor)))
     return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BOX))
-
-
-def ink(image: np.ndarray) -> np.ndarray:
-    """Ink intensity in [0, 1] (1 = full ink) of a grey, RGB or RGBA image of any size and polarity."""
-    array = _as_float(image)
-    if array.ndim == 3 and array.shape[2] == 1:
-        array = array[..., 0]
-    if array.ndim == 2:
-        grey, alpha = array, None
-    elif array.ndim == 3 and array.shape[2] in (3, 4):
-        grey = array[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-        alpha = array[..., 3] if array.shape[2] == 4 else None
-    else:
-        raise ImageError(f"expected a grey, RGB or RGBA image, got an array of shape {array.shape}.")
-    if alpha is not None and alpha.min() < 0.5:
-        # A transparent background: what was drawn is what is opaque, whatever its colour.
-        grey = alpha
-    else:
-        border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-        if np.median(border) > 0.5:  # dark ink on light paper: invert
-            grey = 1.0 - grey
-    return _reduce(np.ascontiguousarray(grey, dtype=np.float32))
 
 
 def _normalise(grey: np.ndarray) -> np.ndarray | None:
@@ -165,17 +201,10 @@ def _centre(digit: np.ndarray, size: int) -> np.ndarray:
 
 def prepare(image: np.ndarray, size: int = SIZE, box: int = BOX) -> np.ndarray | None:
     """The MNIST-style (size, size) float32 input in [0, 1] for a drawing or photo, or None when it is blank."""
-    strength = _normalise(ink(image))
+    strength = _normalise(_reduce(read_ink(image).strength))
     if strength is None or is_blank(strength):
         return None
     return _centre(_fit(_thicken(_crop(strength), box), box), size)
-
-
-def center_of_mass(image: np.ndarray) -> tuple[float, float]:
-    """(row, column) of the image's centre of mass, in pixel-index coordinates."""
-    mass = image.sum()
-    rows, cols = np.indices(image.shape)
-    return float((rows * image).sum() / mass), float((cols * image).sum() / mass)
 
 
 def enlarge(image: np.ndarray, factor: int = 6) -> np.ndarray:

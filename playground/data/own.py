@@ -1,12 +1,12 @@
 """A learner's own image set: a zip with one folder per class becomes a Dataset like MNIST's.
 
-Every image is decoded with Pillow (PNG or JPEG only), turned to grey levels, padded to a square and resized to the
-model's input (28×28 by default), and inverted when its background is light, so that strokes are light on dark as
-on the Draw page's canvas. Reading is bounded (playground.bounded): members are read in chunks whatever their
-headers claim, every image is refused by its pixel count before it is decoded and decoded at four times the input
-size, and the whole set may decode at most MAX_TOTAL_PIXELS, checked from the images' headers before decoding. The set is split into training and test images per class, saved as an .npz under
-data_dir()/datasets (training workers are other processes and load it from there by name) and named by a hash
-of its content, so the name is unguessable and the same upload gets the same name.
+Every image goes through the one image pipeline (data.images: alpha, grey levels, light strokes on dark), then is
+padded to a square and resized to the set's size (28×28 by default). Reading is bounded (playground.bounded):
+members are read in chunks whatever their headers claim, every image is refused by its pixel count before it is
+decoded and decoded at four times the input size, and the whole set may decode at most MAX_TOTAL_PIXELS, checked
+from the images' headers first. The set is split into training and test images per class, saved as an .npz under
+data_dir()/datasets (training workers are other processes and load it from there by name) and named by a hash of
+its content, so the name is unguessable and the same upload gets the same name.
 """
 
 import collections
@@ -24,9 +24,11 @@ from PIL import Image
 
 from playground import bounded, layers
 from playground import spec as specs
-from playground.data import Dataset
+from playground.bounded.images import PHOTO_PIXELS, decode_cost, image_info
+from playground.bounded.zips import open_zip, read_head, read_member
+from playground.data import Dataset, images
+from playground.paths import data_dir
 from playground.spec import ModelSpec
-from playground.store import data_dir
 from playground.text.files import CATALOGUE as MESSAGES
 
 PREFIX = "own-"
@@ -38,14 +40,13 @@ MAX_IMAGES = 5000
 MAX_FILES = 2 * MAX_IMAGES  # images and other files together
 MAX_CLASSES = 20
 MIN_PER_CLASS = 2  # one to train on, one to test
-MAX_PIXELS = bounded.PHOTO_PIXELS  # per image, from its header before decoding: a 12-megapixel photo fits
+MAX_PIXELS = PHOTO_PIXELS  # per image, from its header before decoding: a 12-megapixel photo fits
 MAX_TOTAL_PIXELS = 100_000_000  # decoded for the whole set (a big JPEG at its reduced scale): about 2 s of CPU
 HEAD_BYTES = 128 * 1024  # enough of a member to read its image header (a JPEG's EXIF block is at most 64 KiB)
 TEST_SHARE = 0.2
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 IGNORED_PARTS = ("__MACOSX",)
 IGNORED_NAMES = ("thumbs.db", "desktop.ini")
-LIGHT_BACKGROUND = 127  # mean border level above which an image is inverted
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def _open_zip(raw: bytes) -> zipfile.ZipFile:
     if len(raw) > MAX_ZIP_BYTES:
         raise OwnDataError("too_large", mb=MAX_ZIP_BYTES // 2**20)
     try:
-        archive = bounded.open_zip(raw, max_members=MAX_FILES, what="the zip")
+        archive = open_zip(raw, max_members=MAX_FILES, what="the zip")
     except bounded.NotAZip:
         raise OwnDataError("not_zip") from None
     except bounded.TooManyMembers as error:
@@ -151,14 +152,17 @@ def _open_zip(raw: bytes) -> zipfile.ZipFile:
 
 def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: bounded.Budget) -> bytes:
     try:
-        return bounded.read_member(archive, info, MAX_MEMBER_BYTES, budget=budget)
+        return read_member(archive, info, MAX_MEMBER_BYTES, budget=budget)
     except bounded.TooLarge:
         raise OwnDataError("zip_bomb", mb=MAX_UNPACKED_BYTES // 2**20) from None
     except bounded.BoundedError as error:  # a checksum or length that does not match the header
         raise OwnDataError("unsafe_zip", detail=str(error)) from None
 
 
-def _too_large(name: str, error: bounded.ImageTooLarge) -> OwnDataError:
+def _refusal(name: str, error: bounded.BoundedError) -> OwnDataError:
+    """The OwnDataError for an image the bounded reader refused: too large, or not a PNG or JPEG."""
+    if not isinstance(error, bounded.ImageTooLarge):
+        return OwnDataError("not_image", name=bounded.cut(name), detail=str(error))
     width, height, limit = (error.params.get(key) for key in ("width", "height", "limit"))
     return OwnDataError("image_too_large", name=bounded.cut(name), width=width or "?", height=height or "?",
                         limit=min(limit, MAX_PIXELS) // 10**6)  # fmt: skip
@@ -174,15 +178,15 @@ def _check_pixels(
     counted = set()
     for info in members:
         try:
-            head = bounded.read_head(archive, info, HEAD_BYTES)
-            found = bounded.image_info(head)
-            cost = bounded.decode_cost(head, side=side, mode="RGBA")
+            head = read_head(archive, info, HEAD_BYTES)
+            found = image_info(head)
+            cost = decode_cost(head, side=side, mode="RGBA")
         except bounded.ImageTooLarge as error:
-            raise _too_large(info.filename, error) from None
+            raise _refusal(info.filename, error) from None
         except bounded.BoundedError:
             continue
         if found.width * found.height > MAX_PIXELS:
-            raise _too_large(info.filename, bounded.ImageTooLarge("", width=found.width, height=found.height,
+            raise _refusal(info.filename, bounded.ImageTooLarge("", width=found.width, height=found.height,
                                                                   limit=MAX_PIXELS))  # fmt: skip
         _charge(pixels, cost.pixels)
         counted.add(info.filename)
@@ -198,7 +202,7 @@ def _charge(pixels: bounded.Budget, amount: int) -> None:
 
 def _check_classes(classes: dict[str, list], folders: set[str]) -> list[str]:
     """The class names, sorted; OwnDataError for empty classes, too few or too many classes or images."""
-    empty = sorted(folders - {name for name, images in classes.items() if images})
+    empty = sorted(folders - {name for name, members in classes.items() if members})
     if empty and classes:
         raise OwnDataError("empty_class", names=_some(empty, 5))
     if not classes:
@@ -207,7 +211,7 @@ def _check_classes(classes: dict[str, list], folders: set[str]) -> list[str]:
         raise OwnDataError("one_class", name=next(iter(classes)))
     if len(classes) > MAX_CLASSES:
         raise OwnDataError("too_many_classes", count=len(classes), limit=MAX_CLASSES)
-    count = sum(len(images) for images in classes.values())
+    count = sum(len(members) for members in classes.values())
     if count > MAX_IMAGES:
         raise OwnDataError("too_many_files", count=count, limit=MAX_IMAGES)
     for name in sorted(classes):
@@ -229,51 +233,41 @@ class Prepared:
     inverted: bool
 
 
-def _grey(rgba: np.ndarray) -> tuple[np.ndarray, bool]:
-    """The image in grey levels, and whether it was in colour. A transparent drawing's alpha is its ink."""
-    alpha = rgba[..., 3]
-    if alpha.size and int(alpha.min()) < 250:  # real transparency: strokes on nothing
-        return np.ascontiguousarray(alpha), False
-    rgb = rgba[..., :3]
-    values = rgb.astype(np.int16)
-    spread = np.abs(values - values.mean(axis=2, keepdims=True)).max() if values.size else 0
-    colour = bool(spread > 8)  # an RGB file holding a grey picture is not "colour"
-    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb), "RGB").convert("L")), colour
+def _is_colour(rgba: np.ndarray) -> bool:
+    """True when the picture has colour: an RGB file holding a grey picture has not."""
+    values = rgba[..., :3].astype(np.int16)
+    return bool(values.size and np.abs(values - values.mean(axis=2, keepdims=True)).max() > 8)
 
 
-def _square(image: Image.Image, background: int) -> Image.Image:
-    width, height = image.size
-    side = max(width, height)
-    canvas = Image.new("L", (side, side), background)
-    canvas.paste(image, ((side - width) // 2, (side - height) // 2))
-    return canvas
+def _fit(strength: np.ndarray, size: int) -> np.ndarray:
+    """The ink padded to a square with its background level, resized to (size, size) and stretched so that the
+    background is black and the strongest ink white, as the canvas draws; uint8."""
+    height, width = strength.shape
+    side = max(height, width)
+    top, left = (side - height) // 2, (side - width) // 2
+    square = np.full((side, side), np.median(images.border(strength)), dtype=np.float32)
+    square[top : top + height, left : left + width] = strength
+    resized = np.asarray(Image.fromarray(square, "F").resize((size, size), Image.Resampling.LANCZOS))
+    resized = np.clip(resized, 0.0, 1.0)
+    low, high = float(np.median(images.border(resized))), float(resized.max())
+    if high > low:
+        resized = np.clip((resized - low) / (high - low), 0.0, 1.0)
+    return (resized * 255 + 0.5).astype(np.uint8)
 
 
 def prepare_image(raw: bytes, size: int = 28, name: str = "image") -> Prepared:
     """A PNG or JPEG as a (size, size) uint8 image, light strokes on dark; OwnDataError when it cannot be.
 
-    The image is refused over MAX_PIXELS before decoding and decoded with its longer side at most 4 × size."""
+    Read through the one image pipeline (data.images: alpha, grey levels, inversion), refused over MAX_PIXELS
+    before decoding and decoded with its longer side at most 4 × size."""
     try:
-        found = bounded.image_info(raw)
-        rgba = bounded.decode_image(raw, max_pixels=MAX_PIXELS, side=4 * size, mode="RGBA")
-    except bounded.ImageTooLarge as error:
-        raise _too_large(name, error) from None
+        found = image_info(raw)
+        rgba = images.decode(raw, side=4 * size, max_pixels=MAX_PIXELS)
     except bounded.BoundedError as error:
-        raise OwnDataError("not_image", name=bounded.cut(name), detail=str(error)) from None
-    width, height = found.width, found.height
-    pixels, colour = _grey(rgba)
-    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    background = int(np.median(border))
-    squared = _square(Image.fromarray(pixels), background).resize((size, size), Image.Resampling.LANCZOS)
-    result = np.asarray(squared, dtype=np.uint8)
-    inverted = float(border.mean()) > LIGHT_BACKGROUND
-    if inverted:
-        result = 255 - result
-    edge = np.concatenate([result[0], result[-1], result[:, 0], result[:, -1]])
-    low, high = float(np.median(edge)), float(result.max())
-    if high > low:  # a black background and full contrast, as the canvas draws
-        result = np.clip((result.astype(np.float32) - low) * (255.0 / (high - low)) + 0.5, 0, 255).astype(np.uint8)
-    return Prepared(result, (width, height), colour, inverted)
+        raise _refusal(name, error) from None
+    ink = images.read_ink(rgba)
+    colour = not ink.from_alpha and _is_colour(rgba)
+    return Prepared(_fit(ink.strength, size), (found.width, found.height), colour, ink.inverted)
 
 
 # ---------------------------------------------------------------- the dataset
@@ -322,7 +316,7 @@ def _warnings(sizes: collections.Counter, colour: int, inverted: int, skipped: l
 def from_zip(raw: bytes, file_name: str = "images.zip", size: int = 28) -> OwnData:
     """The zip's images as a Dataset (folder per class), with warnings; OwnDataError with the reason otherwise.
 
-    Memory: one member (≤ MAX_MEMBER_BYTES) and one image's decoding (≤ bounded.DECODE_BYTES) at a time, plus the
+    Memory: one member (≤ MAX_MEMBER_BYTES) and one image's decoding (≤ bounded.images.DECODE_BYTES) at a time, plus the
     images at (size, size) bytes each. CPU: at most MAX_TOTAL_PIXELS decoded, refused from the headers."""
     if not 8 <= size <= 128:
         raise ValueError(f"image size {size} is outside 8–128")
@@ -339,11 +333,9 @@ def from_zip(raw: bytes, file_name: str = "images.zip", size: int = 28) -> OwnDa
             member = _read(archive, info, budget)
             if info.filename not in counted:  # its header was not in the first HEAD_BYTES: count it now
                 try:
-                    _charge(pixels, bounded.decode_cost(member, side=4 * size, mode="RGBA").pixels)
-                except bounded.ImageTooLarge as error:
-                    raise _too_large(info.filename, error) from None
+                    _charge(pixels, decode_cost(member, side=4 * size, mode="RGBA").pixels)
                 except bounded.BoundedError as error:
-                    raise OwnDataError("not_image", name=bounded.cut(info.filename), detail=str(error)) from None
+                    raise _refusal(info.filename, error) from None
             prepared = prepare_image(member, size, info.filename)
             x[row] = prepared.pixels
             sizes[prepared.original_size] += 1

@@ -15,18 +15,17 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from playground import bundle, data, layers
+from playground import bundle, data, layers, paths
 from playground import spec as specs
 from playground.backend import keras, tf
 from playground.bundle import TrainedModel
 from playground.model import build_model, layer_name, output_layer_name
 from playground.spec import ModelSpec, layer_arg
 
-DEMO_PATH = Path(__file__).resolve().parent.parent / "assets" / "demo_model.zip"
+DEMO_PATH = paths.ASSETS / "demo_model.zip"
 CACHED_ARCHITECTURES = 4
 # See Inspector.__init__; PLAYGROUND_XLA=0 turns it off (benchmarks/inference_memory.py measures both ways).
 USE_XLA = os.environ.get("PLAYGROUND_XLA", "1") != "0"

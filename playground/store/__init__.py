@@ -22,9 +22,9 @@ from pathlib import Path
 from playground import bundle
 from playground import spec as specs
 from playground.bundle import TrainedModel
+from playground.paths import data_dir
 from playground.training.runs import History, RunRecord, TrainSettings
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 PARTS = ("runs", "model", "state")
 CLEANUP_INTERVAL_S = 600.0
@@ -38,11 +38,6 @@ CREATE TABLE IF NOT EXISTS parts (
     PRIMARY KEY (owner, part)
 )
 """
-
-
-def data_dir() -> Path:
-    """Where the app keeps its files: $PLAYGROUND_DATA_DIR, else data/ beside the code (git-ignored)."""
-    return Path(os.environ.get("PLAYGROUND_DATA_DIR") or ROOT / "data")
 
 
 def new_token() -> str:

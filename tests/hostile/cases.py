@@ -63,7 +63,7 @@ def _classes(names_per_class: int, content: bytes, suffix: str = "png") -> bytes
 
 
 def image_sets() -> dict[str, Case]:
-    """Image-set zips for own_data.from_zip."""
+    """Image-set zips for data.own.from_zip."""
     valid = _shapes()
     truncated = make.encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300), np.uint8)))
     overstated = make.make_zip(valid)
@@ -129,7 +129,7 @@ def image_sets() -> dict[str, Case]:
 
 
 def photos() -> dict[str, Case]:
-    """Uploaded photos and drawings for drawing.load_image."""
+    """Uploaded photos and drawings for data.images.load_image."""
     noisy = make.encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300, 3), np.uint8)))
     jpeg = make.noisy_photo(800, 600)
     return {
@@ -220,7 +220,7 @@ def bundles(marker: pathlib.Path) -> dict[str, Case]:
 
 
 def archives() -> dict[str, Case]:
-    """Zips for bounded.open_zip + read_member (tests.hostile.decoders.zip_members)."""
+    """Zips for bounded.zips.open_zip + read_member (tests.hostile.decoders.zip_members)."""
     plain = make.make_zip({"a.txt": b"a" * 100_000, "b.txt": b"b" * 1000})
     return {
         "a member whose headers understate it (inflates to 256 MB)": Case(
@@ -245,7 +245,7 @@ def archives() -> dict[str, Case]:
 
 
 def arrays() -> dict[str, Case]:
-    """.npz files for bounded.read_npz (tests.hostile.decoders.npz_arrays)."""
+    """.npz files for bounded.arrays.read_npz (tests.hostile.decoders.npz_arrays)."""
     v2_header = b"\x93NUMPY\x02\x00" + (2**32 - 1).to_bytes(4, "little") + b"{"
     return {
         "an array declaring 10¹² values": Case(lambda: make.npz(make.npy((10**12,))), "ArraysTooLarge"),

@@ -21,8 +21,8 @@ def _run(func_path: str, table: dict[str, cases.Case], folder) -> dict:
 def classes(marker, tmp_path_factory):
     """{class: (function run, its cases, their outcomes, the folder the child ran in)}, each class run on demand."""
     tables = {
-        "image sets": ("playground.own_data:from_zip", cases.image_sets),
-        "photos": ("playground.drawing:load_image", cases.photos),
+        "image sets": ("playground.data.own:from_zip", cases.image_sets),
+        "photos": ("playground.data.images:load_image", cases.photos),
         "bundles": ("playground.bundle:from_bytes", lambda: cases.bundles(marker)),
         "archives": ("tests.hostile.decoders:zip_members", cases.archives),
         "arrays": ("tests.hostile.decoders:npz_arrays", cases.arrays),

@@ -11,7 +11,10 @@ import zipfile
 import numpy as np
 from PIL import Image
 
-from playground import bounded
+from playground.bounded import Budget
+from playground.bounded.arrays import read_npz
+from playground.bounded.images import PHOTO_PIXELS, decode_image
+from playground.bounded.zips import open_zip, read_member
 
 MEMBER_CAP = 16 * 2**20
 TOTAL_CAP = 200 * 2**20
@@ -19,20 +22,20 @@ ARRAYS_CAP = 64 * 2**20
 
 
 def zip_members(data: bytes) -> int:
-    """Every member of the zip read with bounded.read_member (16 MiB each, 200 MiB in all); the bytes read."""
-    budget = bounded.Budget(TOTAL_CAP)
-    with bounded.open_zip(data, max_members=10_000) as archive:
-        return sum(len(bounded.read_member(archive, info, MEMBER_CAP, budget=budget)) for info in archive.infolist())
+    """Every member of the zip read with read_member (16 MiB each, 200 MiB in all); the bytes read."""
+    budget = Budget(TOTAL_CAP)
+    with open_zip(data, max_members=10_000) as archive:
+        return sum(len(read_member(archive, info, MEMBER_CAP, budget=budget)) for info in archive.infolist())
 
 
 def npz_arrays(data: bytes) -> int:
-    """The arrays of an .npz read with bounded.read_npz (64 MiB in all, floats and integers); how many."""
-    return len(bounded.read_npz(data, cap_bytes=ARRAYS_CAP, kinds="fiu"))
+    """The arrays of an .npz read with read_npz (64 MiB in all, floats and integers); how many."""
+    return len(read_npz(data, cap_bytes=ARRAYS_CAP, kinds="fiu"))
 
 
 def grey_image(data: bytes) -> np.ndarray:
-    """bounded.decode_image of a photo-sized upload, grey, at most 560 pixels a side."""
-    return bounded.decode_image(data, max_pixels=bounded.PHOTO_PIXELS, side=560, mode="L")
+    """decode_image of a photo-sized upload, grey, at most 560 pixels a side."""
+    return decode_image(data, max_pixels=PHOTO_PIXELS, side=560, mode="L")
 
 
 def naive(data: bytes, reader: str) -> object:

@@ -2,13 +2,15 @@
 
 import numpy as np
 import pytest
-from image_sets import SHAPES, encode, make_zip, shape_image, shapes_files, shapes_zip
 from PIL import Image
 
 from playground import data, presets
 from playground import spec as specs
+from playground.data import images as drawing
 from playground.data import own as own_data
 from playground.data.own import OwnDataError
+
+from .image_sets import SHAPES, encode, make_zip, shape_image, shapes_files, shapes_zip
 
 
 def refusal(raw: bytes, **options) -> OwnDataError:
@@ -72,6 +74,40 @@ def test_a_transparent_drawing_uses_its_alpha_as_ink():
     rgba[10:18, 10:18] = (0, 0, 0, 255)  # black strokes on a transparent background
     prepared = own_data.prepare_image(encode(Image.fromarray(rgba, "RGBA")), 28)
     assert prepared.pixels[14, 14] == 255 and prepared.pixels[2, 2] == 0
+
+
+def _strokes_on(paper: tuple[int, ...], ink: tuple[int, ...]) -> bytes:
+    pixels = np.empty((40, 40, len(paper)), np.uint8)
+    pixels[:] = paper
+    pixels[8:32, 18:23] = ink
+    return encode(Image.fromarray(pixels[..., 0] if len(paper) == 1 else pixels))
+
+
+@pytest.mark.parametrize(
+    ("raw", "inverted"),
+    [
+        (_strokes_on((230,), (20,)), True),
+        (_strokes_on((10,), (250,)), False),
+        (_strokes_on((240, 220, 120), (20, 20, 60)), True),
+        (_strokes_on((0, 0, 0, 0), (0, 0, 0, 255)), False),
+        (_strokes_on((255, 255, 255, 255), (255, 255, 255, 0)), True),
+        (_strokes_on((255, 255, 255, 200), (0, 0, 0, 255)), True),
+    ],
+    ids=[
+        "dark on light",
+        "light on dark",
+        "dark on yellow",
+        "drawn on nothing",
+        "cut out of paper",
+        "faintly see-through",
+    ],
+)
+def test_own_images_read_their_ink_as_drawings_do_and_come_out_light_on_black(raw, inverted):
+    prepared = own_data.prepare_image(raw, 20)
+    ink = drawing.read_ink(drawing.decode(raw, side=80))  # the one pipeline the Draw page uses
+    assert prepared.inverted == ink.inverted == inverted
+    paper, strokes = prepared.pixels[:, :6], prepared.pixels[6:14, 9:11]
+    assert paper.max() < 30 and strokes.min() > 200
 
 
 def test_the_same_upload_gets_the_same_unguessable_name_and_workers_can_load_it_by_name():

@@ -1,4 +1,5 @@
-"""MNIST-style preprocessing of drawings, photos and uploads (playground.drawing): no Keras needed."""
+"""The one image pipeline (playground.data.images): decoding, ink and polarity, and the MNIST-style preparation of
+drawings, photos and uploads; no Keras needed."""
 
 import io
 
@@ -33,6 +34,13 @@ def bounding_box(image: np.ndarray, level: float = 0.0) -> tuple[int, int]:
     return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
 
 
+def center_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """(row, column) of the image's centre of mass, in pixel-index coordinates."""
+    mass = image.sum()
+    rows, cols = np.indices(image.shape)
+    return float((rows * image).sum() / mass), float((cols * image).sum() / mass)
+
+
 def png(array: np.ndarray, format: str = "PNG") -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format=format)
@@ -45,7 +53,7 @@ def test_a_centred_digit_becomes_a_28x28_input_fitted_to_20_pixels_with_its_mass
     assert x.min() >= 0.0 and x.max() == pytest.approx(1.0)
     height, width = bounding_box(x)
     assert height == 20 and width < 20  # the longer side is 20, the aspect ratio kept
-    row, col = drawing.center_of_mass(x)
+    row, col = center_of_mass(x)
     assert abs(row - 13.5) <= 0.5 and abs(col - 13.5) <= 0.5
 
 
@@ -84,7 +92,7 @@ def test_an_off_centre_digit_prepares_like_the_centred_one(centre):
     centred = drawing.prepare(canvas(5, height=0.5))
     moved = drawing.prepare(canvas(5, height=0.5, centre=centre))
     assert similarity(centred, moved) > 0.97
-    row, col = drawing.center_of_mass(moved)
+    row, col = center_of_mass(moved)
     assert abs(row - 13.5) <= 0.5 and abs(col - 13.5) <= 0.5
 
 
@@ -100,6 +108,13 @@ def test_black_strokes_on_a_transparent_background_count_as_ink():
     transparent = np.zeros_like(drawn)
     transparent[..., 3] = drawn[..., 0]  # opaque where drawn, black ink
     assert similarity(drawing.prepare(drawn), drawing.prepare(transparent)) > 0.99
+
+
+def test_transparent_strokes_cut_out_of_opaque_paper_count_as_ink():
+    drawn = canvas(2)
+    stencil = np.full_like(drawn, 255)
+    stencil[..., 3] = 255 - drawn[..., 0]  # opaque white paper, the strokes cut out of it
+    assert similarity(drawing.prepare(drawn), drawing.prepare(stencil)) > 0.99
 
 
 @pytest.mark.parametrize(
@@ -178,7 +193,7 @@ def test_any_drawing_gives_a_centred_input_in_range(x, y, height, pen, digit, sl
     assert prepared is not None and prepared.shape == (28, 28)
     assert prepared.min() >= 0.0 and prepared.max() <= 1.0
     assert max(bounding_box(prepared)) == 20
-    row, col = drawing.center_of_mass(prepared)
+    row, col = center_of_mass(prepared)
     assert abs(row - 13.5) <= 4.5 and abs(col - 13.5) <= 4.5
 
 
