@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from playground import presets
 from playground import spec as specs
+from playground.bounded import BoundedError, jsontext
 
 MAX_VALUE_CHARS = 20_000  # one packed value in the address
 MAX_JSON_BYTES = 256 * 1024  # what a packed value may inflate to
@@ -41,28 +42,6 @@ def pack(data: Mapping) -> str:
     return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
 
-def _depth(text: str) -> int:
-    """The deepest nesting of [ and { in JSON text, strings skipped (before json.loads can recurse on it)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
-
-
 def unpack(text: object) -> object:
     """The data a packed value carries; LinkError when it is not one, or passes a limit."""
     if not isinstance(text, str) or not text or len(text) > MAX_VALUE_CHARS:
@@ -78,11 +57,11 @@ def unpack(text: object) -> object:
         decoded = raw.decode()
     except (ValueError, binascii.Error, zlib.error) as error:
         raise LinkError(str(error) if isinstance(error, LinkError) else "the link is damaged") from None
-    if _depth(decoded) > MAX_DEPTH:
-        raise LinkError("the link is nested too deeply")
-    try:
-        return json.loads(decoded)  # NaN or Infinity in a value: the widget or the validator refuses it
-    except (ValueError, RecursionError):
+    try:  # NaN or Infinity in a value: the widget or the validator refuses it
+        return jsontext.loads(decoded, max_chars=MAX_JSON_BYTES, max_depth=MAX_DEPTH, what="the link")
+    except jsontext.NestedTooDeep:
+        raise LinkError("the link is nested too deeply") from None
+    except BoundedError:
         raise LinkError("the link is damaged") from None
 
 

@@ -3,7 +3,7 @@
 import functools
 from collections.abc import Callable, Mapping
 
-from playground import layers
+from playground import catalog, layers
 from playground.backend import keras
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec, check
 
@@ -59,7 +59,10 @@ def make_loss(name: str) -> Callable:
 
 def make_optimizer(optimizer: OptimizerSpec) -> keras.optimizers.Optimizer:
     """The Keras optimizer an OptimizerSpec names, with its arguments."""
-    return getattr(keras.optimizers, optimizer.kind)(**optimizer.args)
+    params = catalog.optimizer_params(optimizer.kind)
+    # A spec may say 1 for 1.0 (JSON does not tell them apart); Keras refuses an int learning rate or momentum.
+    args = {name: float(value) if params[name].kind == "float" else value for name, value in optimizer.args.items()}
+    return getattr(keras.optimizers, optimizer.kind)(**args)
 
 
 def build_model(spec: ModelSpec, compile: bool = True, steps_per_execution: int = 1) -> keras.Model:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from playground import catalog, layers
+from playground.bounded import BoundedError, cut, jsontext
 from playground.layers.kind import LayerProblem, describe
 from playground.text.spec import CATALOGUE as MESSAGES
 
@@ -75,14 +76,23 @@ class Problem:
     field: str | None = None  # "loss", "optimizer", "json", ... otherwise
 
     def message(self, language: str = "en") -> str:
-        """The problem as one sentence naming what is wrong and how to fix it."""
-        text = MESSAGES.text(language, self.code, **self.params)
+        """The problem as one sentence naming what is wrong and how to fix it (values from the input cut short)."""
+        params = {name: cut(value) if isinstance(value, str) else value for name, value in self.params.items()}
+        text = MESSAGES.text(language, self.code, **params)
         if self.position is not None:
-            kind = self.params.get("kind", "?")
+            kind = cut(self.params.get("kind", "?"))
             return MESSAGES.text(language, "where_layer", position=self.position, kind=kind) + text
         if self.field is not None:
             return f"{self.field}: {text}"
         return text
+
+
+# What one spec may ask for (a class shares one server): every preset fits with room for deeper teaching networks.
+MAX_LAYERS = 100
+MAX_INPUT_VALUES = 128 * 128 * 4  # the input's values, e.g. 128×128 colour images with alpha
+MAX_CLASSES = 1000
+MAX_SPEC_CHARS = 1_000_000  # a spec file or pasted JSON
+MAX_SPEC_DEPTH = 8  # nesting of lists and objects (a spec needs 4)
 
 
 class SpecError(ValueError):
@@ -177,6 +187,8 @@ def from_dict(data: object) -> ModelSpec:
         raise _parse_error("'num_classes' must be a positive integer")
     if not isinstance(layers, list | tuple) or not all(isinstance(x, Mapping) and "kind" in x for x in layers):
         raise _parse_error("'layers' must be a list of objects, each with a 'kind'")
+    if len(layers) > MAX_LAYERS:  # refused before a spec of them is made: a link or file may hold thousands
+        raise SpecError([Problem("too_many_layers", {"count": len(layers), "cap": MAX_LAYERS}, field="layers")])
     optimizer = data.get("optimizer", {"kind": "Adam", "learning_rate": 0.001})
     if isinstance(optimizer, str):
         optimizer = {"kind": optimizer}
@@ -199,11 +211,11 @@ def from_dict(data: object) -> ModelSpec:
     )
 
 
-def from_json(text: str) -> ModelSpec:
-    """A ModelSpec from a JSON string; raises SpecError for malformed JSON or structure."""
+def from_json(text: str | bytes) -> ModelSpec:
+    """A ModelSpec from JSON text (bytes: UTF-8); SpecError for text that is not JSON, too large or too deep."""
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, TypeError) as error:
+        data = jsontext.loads(text, max_chars=MAX_SPEC_CHARS, max_depth=MAX_SPEC_DEPTH, what="the spec")
+    except BoundedError as error:
         raise SpecError([Problem("malformed_json", {"detail": str(error)}, field="spec")]) from None
     return from_dict(data)
 
@@ -327,8 +339,23 @@ def _warnings(spec: ModelSpec) -> list[Problem]:
     return warnings
 
 
+def _size_problems(spec: ModelSpec) -> list[Problem]:
+    problems = []
+    if len(spec.layers) > MAX_LAYERS:
+        problems.append(Problem("too_many_layers", {"count": len(spec.layers), "cap": MAX_LAYERS}, field="layers"))
+    if math.prod(spec.input_shape) > MAX_INPUT_VALUES:
+        params = {"shape": describe(spec.input_shape), "values": f"{MAX_INPUT_VALUES:,}"}
+        problems.append(Problem("input_too_large", params, field="input_shape"))
+    if spec.num_classes > MAX_CLASSES:
+        problems.append(Problem("too_many_classes", {"count": spec.num_classes, "cap": MAX_CLASSES}, field="output"))
+    return problems
+
+
 def validate(spec: ModelSpec, max_params: int = catalog.DEFAULT_MAX_PARAMS) -> Report:
     """Each layer's inferred shape and parameters, and every error and warning, without Keras."""
+    size = _size_problems(spec)
+    if size:  # nothing more is inferred for a spec beyond the limits
+        return Report((), tuple(size), ())
     errors = _compile_problems(spec)
     shapes: list[LayerShape] = []
     if not spec.layers:

@@ -60,7 +60,7 @@ FLATTEN = LayerKind(
 DROPOUT = LayerKind(
     name="Dropout",
     family="regularize",
-    params=(Param("rate", "float", 0.25, low=0.0, high=0.95),),
+    params=(Param("rate", "float", 0.25, low=0.0, high=0.95, required=True),),  # Keras has no default rate
     infer=lambda shape, args: Inferred(shape),
     build=keras_layer("Dropout"),
     positional=("rate",),

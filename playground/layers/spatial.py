@@ -34,7 +34,7 @@ CONV2D = LayerKind(
     family="conv",
     params=(
         Param("filters", "int", 32, low=1, high=512, required=True),
-        Param("kernel_size", "pair", (3, 3), low=1, high=15),
+        Param("kernel_size", "pair", (3, 3), low=1, high=15, required=True),  # Keras has no default size
         Param("strides", "pair", (1, 1), low=1, high=8),
         PADDING,
         ACTIVATION,

@@ -38,6 +38,9 @@ CATALOGUE = Catalogue(
             "the model has {count} parameters, more than the {cap} this playground allows: "
             "use fewer filters or units, or pool before Flatten."
         ),
+        "too_many_layers": "the model has {count} layers, more than the {cap} this playground allows.",
+        "input_too_large": "the input {shape} is larger than this playground allows: at most {values} values.",
+        "too_many_classes": "the model has {count} classes, more than the {cap} this playground allows.",
         "unknown_loss": "unknown name '{name}': use one of {known}.",
         "unknown_optimizer": "unknown name '{name}': use one of {known}.",
         "unknown_metric": "unknown name '{name}': use one of {known}.",
@@ -79,6 +82,9 @@ CATALOGUE = Catalogue(
         "output_size": "是输出层，有 {units} 个单元，但数据有 {classes} 个类别：请把单元数设为 {classes}。",
         "output_not_flat": "模型以 {shape} 的图像结束，但它必须输出 {classes} 个值：请添加 Flatten 和一个 {classes} 单元的 Dense 层。",
         "too_many_params": "模型有 {count} 个参数，超过了本平台允许的 {cap} 个：请减少卷积核或神经元数量，或在 Flatten 之前池化。",
+        "too_many_layers": "模型有 {count} 层，超过了本平台允许的 {cap} 层。",
+        "input_too_large": "输入 {shape} 超过了本平台允许的大小：最多 {values} 个值。",
+        "too_many_classes": "模型有 {count} 个类别，超过了本平台允许的 {cap} 个。",
         "unknown_loss": "未知的名称“{name}”：请使用 {known} 之一。",
         "unknown_optimizer": "未知的名称“{name}”：请使用 {known} 之一。",
         "unknown_metric": "未知的名称“{name}”：请使用 {known} 之一。",
