@@ -1,9 +1,7 @@
 """Spec → runnable Keras 3 source: the same model, written as a learner would write it."""
 
-import json
-
 from playground import catalog, layers
-from playground.spec import LayerSpec, ModelSpec
+from playground.spec import LayerSpec, ModelSpec, check
 
 _COMMENTS = {
     "en": {
@@ -24,8 +22,7 @@ _COMMENTS = {
 
 
 def _literal(value: object) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
+    # Every string through repr: a name from a spec can never break out of its quotes.
     if isinstance(value, list | tuple):
         return "(" + ", ".join(_literal(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, dict):  # kernel_regularizer
@@ -89,7 +86,8 @@ def _data_lines(spec: ModelSpec) -> list[str]:
 
 
 def model_source(spec: ModelSpec, epochs: int = 10, batch_size: int = 32, language: str = "en") -> str:
-    """A runnable script that defines `model` (and trains it on MNIST when run as a program)."""
+    """A runnable script that defines `model` (and trains it on MNIST when run as a program); SpecError if invalid."""
+    check(spec)  # only catalogue names and checked values reach the source
     comments = _COMMENTS.get(language, _COMMENTS["en"])
     lines = [
         "import keras",
@@ -101,8 +99,8 @@ def model_source(spec: ModelSpec, epochs: int = 10, batch_size: int = 32, langua
         comments["compile"],
         "model.compile(",
         f"    optimizer={optimizer_source(spec)},",
-        f'    loss="{spec.loss}",',
-        f"    metrics={json.dumps(list(spec.metrics))},",
+        f"    loss={spec.loss!r},",
+        f"    metrics={list(spec.metrics)!r},",
         ")",
         "",
         'if __name__ == "__main__":',

@@ -36,7 +36,7 @@ def test_seed_cnn_summary_table_and_totals(app_test):
         "(64)",
         "(10)",
     ]
-    assert 'layers.Conv2D(32, (3, 3), activation="relu")' in app.code[0].value
+    assert "layers.Conv2D(32, (3, 3), activation='relu')" in app.code[0].value
     assert app.success[0].value.startswith("The model is valid: 8 layers")
 
 
