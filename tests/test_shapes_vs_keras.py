@@ -29,7 +29,15 @@ pool = st.builds(
     pairs,
     padding,
 )
-image_layer = conv | pool | st.just(LayerSpec("BatchNormalization")) | st.just(LayerSpec("Dropout", {"rate": 0.1}))
+block = st.builds(
+    lambda f, s, skip: LayerSpec("ResidualBlock", {"filters": f, "strides": s, "skip": skip}),
+    st.integers(1, 5),
+    st.sampled_from([(1, 1), (2, 2), (1, 2)]),
+    st.booleans(),
+)
+image_layer = (
+    conv | pool | block | st.just(LayerSpec("BatchNormalization")) | st.just(LayerSpec("Dropout", {"rate": 0.1}))
+)
 to_flat = st.sampled_from([LayerSpec("Flatten"), LayerSpec("GlobalAveragePooling2D")])
 dense = st.builds(lambda u: LayerSpec("Dense", {"units": u, "activation": "relu"}), st.integers(1, 12))
 flat_layer = dense | st.just(LayerSpec("BatchNormalization")) | st.just(LayerSpec("Dropout", {"rate": 0.2}))

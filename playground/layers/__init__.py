@@ -4,7 +4,7 @@ Validation, the Build page, Keras building, generated code, bundles, costs and t
 adding a kind is one new LayerKind registered with `register`.
 """
 
-from playground.layers import core, spatial
+from playground.layers import core, residual, spatial
 from playground.layers.kind import Inferred, LayerKind, LayerProblem, Weight
 
 REGISTRY: dict[str, LayerKind] = {}
@@ -40,6 +40,7 @@ for _kind in (
     core.DROPOUT,
     core.BATCH_NORMALIZATION,
     spatial.GLOBAL_AVERAGE_POOLING2D,
+    residual.RESIDUAL_BLOCK,
 ):
     register(_kind)
 

@@ -56,12 +56,14 @@ class LayerKind:
     params: tuple[Param, ...]
     # The rules below get every argument (full_args: the catalogue's defaults filled in).
     infer: Callable[[Shape, Args], Inferred]  # raises LayerProblem when the input does not suit the layer
-    build: Callable  # (args, name, builder) -> a function of one Keras tensor (the functional API)
+    # (the layer's own args, name, builder) -> a function of one Keras tensor (the functional API); a composite
+    # kind fills in its defaults itself (full_args), a single Keras layer keeps Keras's own.
+    build: Callable
     weights: Callable[[Shape, Args], tuple[Weight, ...]] = _no_weights
     cost: Callable[[Shape, Shape, Args], int] = _elementwise_cost  # multiply-adds of one sample's forward pass
     positional: tuple[str, ...] = ()  # arguments the generated code writes without their name
-    # Composite kinds: (args, call_source) -> source lines that transform the variable x with the functional API;
-    # call_source(class_name, args, positional) writes one Keras layer's constructor call.
+    # Composite kinds: (args, input shape, call_source) -> source lines that transform the variable x with the
+    # functional API; call_source(class_name, args, positional) writes one Keras layer's constructor call.
     code_lines: Callable | None = None
     needs_image: bool = False  # its input must be (height, width, channels)
     output: str = "none"  # how the Draw page shows its output: "maps", "vector" or "none"

@@ -56,7 +56,7 @@ def _twin_build(args, name, builder):
     return apply
 
 
-def _twin_code(args, call):
+def _twin_code(args, shape, call):
     return [
         "shortcut = x",
         f"x = {call('Conv2D', {'filters': args['filters'], 'kernel_size': 3, 'padding': 'same', 'activation': args['activation']})}(x)",
@@ -74,7 +74,7 @@ TWIN = LayerKind(
     infer=lambda shape, args: _twin_infer(shape, args),
     build=lambda args, name, builder: _twin_build(layers.get("TwinConv").full_args(args), name, builder),
     weights=lambda shape, args: _twin_weights(shape, args),
-    code_lines=lambda args, call: _twin_code(layers.get("TwinConv").full_args(args), call),
+    code_lines=lambda args, shape, call: _twin_code(layers.get("TwinConv").full_args(args), shape, call),
     needs_image=True,
     output="maps",
     output_layer=lambda name: f"{name}_sum",

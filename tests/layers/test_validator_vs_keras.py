@@ -29,6 +29,9 @@ image_layer = st.one_of(
     st.builds(lambda k: LayerSpec("AveragePooling2D", {"pool_size": k, "padding": "same"}), pairs),
     st.just(LayerSpec("BatchNormalization")),
     st.just(LayerSpec("Dropout", {"rate": 0.1})),
+    st.builds(
+        lambda f, skip: LayerSpec("ResidualBlock", {"filters": f, "skip": skip}), st.integers(1, 4), st.booleans()
+    ),
 )
 flat_layer = st.one_of(
     st.builds(lambda u: LayerSpec("Dense", {"units": u, "activation": "relu"}), st.integers(1, 8)),
