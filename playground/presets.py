@@ -36,6 +36,18 @@ def _deep_mlp(activation: str) -> ModelSpec:
     return _spec([FLATTEN, *hidden, _dense(10, "softmax")], OptimizerSpec("SGD", {"learning_rate": 0.05}))
 
 
+def resnet(skip: bool, blocks: tuple[int, int] = (4, 3)) -> ModelSpec:
+    """A small ResNet for 28×28 digits: a strided stem, blocks of 16 then of 32 filters, global pooling, softmax.
+    With skip=False the same network without its skip connections (the comparison the ResNet paper made)."""
+    stem = LayerSpec("Conv2D", {"filters": 16, "kernel_size": (3, 3), "strides": (2, 2), "padding": "same",
+                                "activation": "relu"})  # fmt: skip
+    first = [LayerSpec("ResidualBlock", {"filters": 16, "skip": skip}) for _ in range(blocks[0])]
+    down = LayerSpec("ResidualBlock", {"filters": 32, "strides": (2, 2), "skip": skip})
+    second = [LayerSpec("ResidualBlock", {"filters": 32, "skip": skip}) for _ in range(blocks[1] - 1)]
+    head = [LayerSpec("GlobalAveragePooling2D"), _dense(10, "softmax")]
+    return _spec([stem, *first, down, *second, *head])
+
+
 PRESETS: dict[str, ModelSpec] = {
     # Exactly the network of the seed article: 93,322 parameters.
     "seed-cnn": _spec(
@@ -70,6 +82,9 @@ PRESETS: dict[str, ModelSpec] = {
     # A lesson in failure: six sigmoid layers learn far worse than their ReLU twin on the same budget.
     "deep-sigmoid": _deep_mlp("sigmoid"),
     "deep-relu": _deep_mlp("relu"),
+    # The idea behind modern networks: the same deep stack with and without skip connections.
+    "resnet": resnet(skip=True),
+    "resnet-plain": resnet(skip=False),
 }
 
 DEFAULT_PRESET = "seed-cnn"
