@@ -252,9 +252,10 @@ def start_ray_head(
     log.close()
 
     def stop() -> None:
-        # `ray start --block` ends its node's processes on SIGTERM (raylet first, GCS last);
-        # workers live in sessions of their own and exit with their raylet.
-        _end(process, signal.SIGTERM, grace_s=30)
+        # `ray start --block` ends its node's processes on SIGTERM (raylet first, GCS last); workers live in
+        # sessions of their own and exit with their raylet. A raylet with live actors drains for up to 30 s:
+        # a throw-away head need not wait that long.
+        _end(process, signal.SIGTERM, grace_s=8)
         _kill_leftovers(directory)
 
     try:

@@ -159,6 +159,8 @@ def get(url: str, cookie: str | None = None) -> tuple[str, str | None]:
 
 def test_nginx_conf_renders_for_one_to_three_replicas_and_nginx_accepts_each(tmp_path):
     require_service("nginx")
+    shipped = services.NGINX_TEMPLATE.read_text()
+    assert services.render_nginx_conf(["127.0.0.1:8501", "127.0.0.1:8502"], "127.0.0.1:8080") == shipped
     for backends in (["127.0.0.1:8501"], ["127.0.0.1:8501", "127.0.0.1:8502", "10.0.0.7:8501"]):
         conf = tmp_path / "nginx.conf"
         conf.write_text(services.render_nginx_conf(backends, "127.0.0.1:8099"))
