@@ -9,6 +9,8 @@ import pytest
 from scripts import app_server
 
 ROOT = Path(__file__).resolve().parent.parent
+# PostgreSQL, Ray and nginx fixtures for the cluster tests (tests/cluster_services.py).
+pytest_plugins = ["cluster_services"]
 
 # Never let a test reach the network or a developer's real Keras cache.
 os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras-home-")
