@@ -8,7 +8,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from playground import bundle, data
 from playground.data import images as drawing
-from playground.inspection import inspector as inference
+from playground.inspection import demo, evaluation, inspector
 from playground.text.draw import CATALOGUE
 from playground.ui import inspect_panels as panels
 from playground.ui import lesson, persistence, session
@@ -24,16 +24,16 @@ def choose_model():
     """The session's trained model, or the demo model (with a pointer to the Train page)."""
     own = session.trained_model()
     if own is None:
-        demo = inference.demo_model()
+        demo_model = demo.model()
         st.info(t("no_model"), icon=":material/info:")
         with contextlib.suppress(st.errors.StreamlitAPIException):  # the Train page is not registered
             st.page_link("views/train.py", label=t("train_link"), icon=":material/model_training:")
-        return demo
+        return demo_model
     which = lesson.widget(
         st.segmented_control, "draw_model", t("model"), "own", options=["own", "demo"],
         format_func=lambda k: t("model_" + k), required=True,
     )  # fmt: skip
-    return own if which == "own" else inference.demo_model()
+    return own if which == "own" else demo.model()
 
 
 def canvas_input(size: int):
@@ -118,7 +118,7 @@ def workbench(trained, dataset, names: tuple[str, ...]) -> None:
     middle, right = results.columns([0.8, 1.5])
     with left:
         if source == "test":
-            x, true_class, prompt = sample_input(dataset, lambda: inference.evaluate(trained, dataset))
+            x, true_class, prompt = sample_input(dataset, lambda: evaluation.evaluate(trained, dataset))
         elif source == "upload":
             x, true_class, prompt = upload_input(size)
         else:
@@ -127,7 +127,7 @@ def workbench(trained, dataset, names: tuple[str, ...]) -> None:
         if prompt:
             results.info(t(prompt), icon=":material/draw:")
         return
-    inspection = inference.inspect(trained, x)
+    inspection = inspector.inspect(trained, x)
     with middle:
         panels.prediction(t, x, inspection, names, true_class, right)
     panels.inside(t, trained, x, inspection, names)
@@ -137,7 +137,7 @@ st.title(t("title"))
 st.caption(t("intro"))
 lesson.show_status()
 trained = choose_model()
-inference.warm_up(trained.spec)  # compiles in the background while the learner starts drawing
+inspector.warm_up(trained.spec)  # compiles in the background while the learner starts drawing
 try:
     dataset = data.load(trained.dataset)
 except data.DatasetUnavailable as error:
@@ -148,5 +148,5 @@ workbench(trained, dataset, names)
 if dataset is not None:
     st.divider()
     dataset_title = persistence.dataset_title(dataset.name)
-    panels.test_set(t, dataset, dataset_title, inference.evaluate(trained, dataset))
+    panels.test_set(t, dataset, dataset_title, evaluation.evaluate(trained, dataset))
 lesson.teacher_panel("draw", {key: t(label) for key, label in LESSON_CONTROLS.items()})

@@ -5,7 +5,9 @@ import streamlit as st
 
 from playground.data import images as drawing
 from playground.figures import inspection as figures
-from playground.inspection import inspector as inference
+from playground.inspection import weights
+from playground.inspection.evaluation import Evaluation
+from playground.inspection.inspector import Inspection
 
 SAMPLE = "draw_sample"  # the test image being inspected (index into the test split)
 SOURCE = "draw_source"
@@ -14,7 +16,7 @@ CONFUSION = "draw_confusion"
 TAB = "draw_inside_tab"
 
 
-def prediction(t, x: np.ndarray, inspection: inference.Inspection, names, true_class: int | None, chart) -> None:
+def prediction(t, x: np.ndarray, inspection: Inspection, names, true_class: int | None, chart) -> None:
     """What the model sees, the predicted class as a metric, and (in `chart`) every class probability."""
     picture = st.empty()  # shown above the metric, sent after it: the prediction reaches the browser first
     st.metric(t("prediction"), names[inspection.prediction])
@@ -39,7 +41,7 @@ def _shape(values: np.ndarray) -> str:
     return "×".join(str(n) for n in values.shape)
 
 
-def inside(t, trained, x: np.ndarray, inspection: inference.Inspection, names) -> None:
+def inside(t, trained, x: np.ndarray, inspection: Inspection, names) -> None:
     """Feature maps (layer picker), Dense activations, first-layer filters and the saliency map."""
     st.subheader(t("inside"))
     st.caption(t("inside_help"))
@@ -61,7 +63,7 @@ def inside(t, trained, x: np.ndarray, inspection: inference.Inspection, names) -
             _saliency(t, x, inspection, names)
 
 
-def _feature_maps(t, inspection: inference.Inspection) -> None:
+def _feature_maps(t, inspection: Inspection) -> None:
     layers = {
         t("layer_label", position=a.position, kind=a.kind, shape=_shape(a.values)): a
         for a in inspection.activations
@@ -77,7 +79,7 @@ def _feature_maps(t, inspection: inference.Inspection) -> None:
     st.caption(t("maps_help"))
 
 
-def _dense(t, inspection: inference.Inspection) -> None:
+def _dense(t, inspection: Inspection) -> None:
     vectors = [a for a in inspection.activations if a.is_vector]
     for a in vectors:
         title = t("dense_title", position=a.position, kind=a.kind, count=a.values.shape[0])
@@ -88,7 +90,7 @@ def _dense(t, inspection: inference.Inspection) -> None:
 
 
 def _filters(t, trained) -> None:
-    found = inference.first_layer_filters(trained)
+    found = weights.first_layer_filters(trained)
     if found is None:
         st.info(t("no_filters"))
         return
@@ -98,7 +100,7 @@ def _filters(t, trained) -> None:
     st.caption(t("filters_help_" + caption))
 
 
-def _saliency(t, x: np.ndarray, inspection: inference.Inspection, names) -> None:
+def _saliency(t, x: np.ndarray, inspection: Inspection, names) -> None:
     left, right = st.columns([3, 2])
     title = t("saliency_title", label=names[inspection.prediction])
     left.plotly_chart(figures.saliency(x, inspection.saliency, title, t("gradient")), key="draw_saliency")
@@ -126,7 +128,7 @@ def _worst_cell(confusion: np.ndarray) -> tuple[int, int]:
     return int(true), int(predicted)
 
 
-def test_set(t, dataset, dataset_title: str, evaluation: inference.Evaluation) -> None:
+def test_set(t, dataset, dataset_title: str, evaluation: Evaluation) -> None:
     """Test accuracy, the clickable confusion matrix, per-class accuracy and the examples of one cell."""
     names = dataset.class_names
     st.session_state["draw_class_names"] = names
