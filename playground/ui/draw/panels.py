@@ -1,5 +1,7 @@
 """Panels of the Draw page: the prediction, inside the network, and the test set's mistakes."""
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
@@ -9,10 +11,9 @@ from playground.inspection import weights
 from playground.inspection.evaluation import Evaluation
 from playground.inspection.inspector import Inspection
 
-SAMPLE = "draw_sample"  # the test image being inspected (index into the test split)
-SOURCE = "draw_source"
 CELL_TRUE, CELL_PREDICTED = "draw_cell_true", "draw_cell_predicted"
 CONFUSION = "draw_confusion"
+CLASS_NAMES = "draw_class_names"  # the test set's class names, for the confusion matrix's click callback
 TAB = "draw_inside_tab"
 
 
@@ -111,15 +112,10 @@ def _cell_clicked() -> None:
     # A click on the confusion matrix selects one of the invisible cell markers: copy it into the pickers.
     points = st.session_state[CONFUSION].selection.points
     if points:
-        names = st.session_state.get("draw_class_names", ())
+        names = st.session_state.get(CLASS_NAMES, ())
         if points[0]["y"] in names and points[0]["x"] in names:
             st.session_state[CELL_TRUE] = names.index(points[0]["y"])
             st.session_state[CELL_PREDICTED] = names.index(points[0]["x"])
-
-
-def _inspect(index: int) -> None:
-    st.session_state[SAMPLE] = index
-    st.session_state[SOURCE] = "test"
 
 
 def _worst_cell(confusion: np.ndarray) -> tuple[int, int]:
@@ -128,10 +124,11 @@ def _worst_cell(confusion: np.ndarray) -> tuple[int, int]:
     return int(true), int(predicted)
 
 
-def test_set(t, dataset, dataset_title: str, evaluation: Evaluation) -> None:
-    """Test accuracy, the clickable confusion matrix, per-class accuracy and the examples of one cell."""
+def test_set(t, dataset, dataset_title: str, evaluation: Evaluation, inspect: Callable[[int], None]) -> None:
+    """Test accuracy, the clickable confusion matrix, per-class accuracy and the examples of one cell; a button hands
+    the chosen example's index to `inspect`."""
     names = dataset.class_names
-    st.session_state["draw_class_names"] = names
+    st.session_state[CLASS_NAMES] = names
     st.subheader(t("test_set"))
     left, right = st.columns([1, 1], gap="medium")
     with left:
@@ -166,4 +163,4 @@ def test_set(t, dataset, dataset_title: str, evaluation: Evaluation) -> None:
             format_func=lambda n: t("cell_example", number=n + 1, index=int(shown[n])),
             key="draw_cell_example",
         )
-        st.button(t("inspect_example"), on_click=_inspect, args=(int(shown[min(number, len(shown) - 1)]),))
+        st.button(t("inspect_example"), on_click=inspect, args=(int(shown[min(number, len(shown) - 1)]),))
