@@ -86,7 +86,7 @@ class Sampler:
 def student_session(student: Student, spec, settings, kept, delay: float) -> None:
     """Start a run, watch it like a page, inspect the trained model, save the work: as one browser tab would."""
     from playground import bundle, data, store
-    from playground.inspection import inspector as inference
+    from playground.inspection import evaluation, inspector
     from playground.training.runs import FitRequest, RunRecord
     from playground.training.scheduler import TrainingJob, scheduler
 
@@ -112,12 +112,12 @@ def student_session(student: Student, spec, settings, kept, delay: float) -> Non
     trained = bundle.TrainedModel(spec, job.result.weights, job.result.optimizer_state, {}, settings.dataset)
     dataset = data.load(settings.dataset)
     image = data.images_as_input(dataset.x_test[:1])[0, ..., 0]
-    inference.inspect(trained, image)  # the first call per architecture builds and traces; time the second
+    inspector.inspect(trained, image)  # the first call per architecture builds and traces; time the second
     began = time.perf_counter()
-    inference.inspect(trained, image)
+    inspector.inspect(trained, image)
     student.inspect_ms = (time.perf_counter() - began) * 1000
     began = time.perf_counter()
-    inference.evaluate(trained, dataset)
+    evaluation.evaluate(trained, dataset)
     student.evaluate_s = time.perf_counter() - began
     token = store.new_token()
     record = RunRecord(1, spec, settings, job.snapshot().history, job.state, job.result.test_loss,
@@ -159,7 +159,7 @@ def main() -> None:
     )
 
     server_bare = rss_bytes()
-    from playground.inspection import inspector as inference  # noqa: F401 - the server imports TensorFlow for the Draw page
+    from playground.inspection import inspector  # noqa: F401 - the server imports TensorFlow for the Draw page
 
     server_tf = rss_bytes()
     # The server's own limits (a pre-warmed spare worker when memory allows), with the chosen number of workers.

@@ -70,19 +70,19 @@ def inference_speed(repeats: int) -> None:
 
     from playground.data import images as drawing
     from playground.data import strokes
-    from playground.inspection import inspector as inference
+    from playground.inspection import demo, inspector
     from playground.model import build_model
 
-    trained = inference.demo_model()
+    trained = demo.model()
     drawn = strokes.drawing(7)
     x = drawing.prepare(drawn)
     model = build_model(trained.spec, compile=False)
     model.set_weights(trained.weights)
     batch = x[None, ..., None]
     np.testing.assert_allclose(
-        inference.inspect(trained, x).probabilities, model.predict(batch, verbose=0)[0], atol=1e-5
+        inspector.inspect(trained, x).probabilities, model.predict(batch, verbose=0)[0], atol=1e-5
     )
-    page = median_ms(lambda: inference.inspect(trained, x), repeats)
+    page = median_ms(lambda: inspector.inspect(trained, x), repeats)
     predict = median_ms(lambda: model.predict(batch, verbose=0), repeats)
     direct = median_ms(lambda: model(batch, training=False), repeats)
     prepare = median_ms(lambda: drawing.prepare(drawn), repeats)

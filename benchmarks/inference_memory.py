@@ -5,7 +5,7 @@ Run:  python benchmarks/inference_memory.py [--quick] [--models N]
 Each mode runs in a fresh process that inspects N different trained weight sets (three architectures
 in turn, as sessions with different models would) and reports its resident memory (RSS) as it goes:
 - cached: what the Draw page does: one XLA-compiled multi-output function per architecture, weights
-  assigned with set_weights (playground.inference);
+  assigned with set_weights (playground.inspection.inspector);
 - cached-no-xla: the same cache with plain tf.functions (no XLA runtime in the process);
 - naive: a Keras model built per weight set, then model.predict, as a server without the cache would,
   followed by keras.backend.clear_session() as Streamlit runs after every script run;
@@ -42,7 +42,7 @@ def worker(mode: str, count: int, every: int) -> None:
     from playground.backend import keras
     from playground.data import images as drawing
     from playground.data import strokes
-    from playground.inspection import inspector as inference
+    from playground.inspection import inspector
     from playground.model import build_model
 
     rng = np.random.default_rng(0)
@@ -56,8 +56,8 @@ def worker(mode: str, count: int, every: int) -> None:
         weights = tuple((rng.standard_normal(shape) * 0.05).astype(np.float32) for shape in shapes[which])
         trained = bundle.TrainedModel(specs[which], weights)
         if mode.startswith("cached"):
-            inference.USE_XLA = mode == "cached"
-            inference.inspect(trained, x)
+            inspector.USE_XLA = mode == "cached"
+            inspector.inspect(trained, x)
         else:
             model = build_model(specs[which], compile=False)
             model.set_weights(weights)

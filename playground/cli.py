@@ -87,18 +87,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
     """Classify one image with a bundle (the demo model by default), after the Draw page's preprocessing."""
     from playground import bundle
     from playground.data import images as drawing
-    from playground.inspection import inspector as inference  # Keras loads for this command only
+    from playground.inspection import demo, inspector  # Keras loads for this command only
 
     try:
         image = drawing.load_image(_read(args.image, "image"))
-        trained = inference.demo_model() if args.model is None else bundle.from_bytes(_read(args.model, "model"))
+        trained = demo.model() if args.model is None else bundle.from_bytes(_read(args.model, "model"))
         x = drawing.prepare(image, trained.spec.input_shape[0])
         if x is None:
             raise ValueError("the image is blank: no digit stands out from the background.")
     except (ValueError, bundle.BundleError) as error:  # ImageError and BundleError are ValueErrors
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
-    probabilities = inference.predict(trained, x[None, ..., None])[0]
+    probabilities = inspector.predict(trained, x[None, ..., None])[0]
     prediction = int(probabilities.argmax())
     if args.json:
         print(json.dumps({"prediction": prediction, "probabilities": [round(float(p), 6) for p in probabilities]}))

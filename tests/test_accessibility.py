@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from playground.ui.inspect_panels import ranking
+from playground.ui.draw.panels import ranking
 
 CJK = re.compile("[\u4e00-\u9fff]")
 

@@ -9,7 +9,7 @@ from bundles import SPEC, malformed, trained_model
 
 from playground import bundle, catalog, data
 from playground.backend import keras
-from playground.inspection import inspector as inference
+from playground.inspection import demo, inspector
 from playground.model import build_model
 from playground.spec import OptimizerSpec
 
@@ -28,7 +28,7 @@ def test_a_round_trip_keeps_every_array_and_predicts_exactly_as_before(trained):
         assert before.dtype == after.dtype
     assert loaded.history == trained.history
     x = data.images_as_input(data.load("mnist-sample").x_test[:64])
-    np.testing.assert_array_equal(inference.predict(loaded, x), inference.predict(trained, x))
+    np.testing.assert_array_equal(inspector.predict(loaded, x), inspector.predict(trained, x))
 
 
 def test_the_metadata_says_what_wrote_the_bundle(trained):
@@ -124,4 +124,4 @@ def test_an_optimizer_that_never_stepped_is_dropped_rather_than_refused(trained)
 
 
 def test_the_demo_model_still_loads():
-    assert bundle.from_bytes(inference.DEMO_PATH.read_bytes()).spec.num_classes == 10
+    assert bundle.from_bytes(demo.PATH.read_bytes()).spec.num_classes == 10

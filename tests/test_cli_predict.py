@@ -13,7 +13,7 @@ from PIL import Image
 from playground import bundle, cli, presets
 from playground.data import images as drawing
 from playground.data import strokes
-from playground.inspection import inspector as inference
+from playground.inspection import demo, inspector
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def test_the_probabilities_are_the_pages_for_the_same_image(tmp_path, capsys):
     drawn = strokes.drawing(5, strokes.STYLES[2])
     path = write_png(tmp_path / "five.png", drawn)
     _, out, _ = run(capsys, "--image", str(path), "--json")
-    page = inference.inspect(inference.demo_model(), drawing.prepare(drawn)).probabilities
+    page = inspector.inspect(demo.model(), drawing.prepare(drawn)).probabilities
     np.testing.assert_allclose(json.loads(out)["probabilities"], page, atol=1e-5)
 
 

@@ -14,7 +14,7 @@ from data.image_sets import make_zip, shapes_files, shapes_zip
 
 from playground import bundle, data, store
 from playground.data import own as own_data
-from playground.inspection import inspector as inference
+from playground.inspection import inspector
 from playground.training import scheduler as training
 from playground.ui import persistence
 
@@ -73,7 +73,7 @@ def test_an_uploaded_bundle_becomes_the_sessions_model_predicts_as_before_and_ca
     assert app.success[0].value.startswith("Loaded as run 1: Conv2D 4 → BatchNorm")
     mine = app.session_state["trained_model"]
     x = data.images_as_input(data.load("mnist-sample").x_test[:100])
-    np.testing.assert_array_equal(inference.predict(mine, x), inference.predict(trained, x))
+    np.testing.assert_array_equal(inspector.predict(mine, x), inspector.predict(trained, x))
     assert [b.label for b in app.get("download_button")] == ["Download bundle (.zip)", "Download for Keras (.keras)"]
     assert (
         "**Conv2D 4 → BatchNormalization → MaxPooling2D → Flatten → Dropout 0.2 → Dense 10**" in app.markdown[0].value

@@ -7,7 +7,6 @@ weights into it with set_weights, which retraces nothing. One call returns the p
 layer's activation and the saliency map for an image.
 """
 
-import functools
 import hashlib
 import json
 import os
@@ -18,19 +17,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground import bundle, data, layers, paths
-from playground import spec as specs
+from playground import layers
 from playground.backend import keras, tf
 from playground.bundle import TrainedModel
 from playground.model import build_model, layer_name, output_layer_name
 from playground.spec import ModelSpec, layer_arg
 
-DEMO_PATH = paths.ASSETS / "demo_model.zip"
 CACHED_ARCHITECTURES = 4
 # See Inspector.__init__; PLAYGROUND_XLA=0 turns it off (benchmarks/inference_memory.py measures both ways).
 USE_XLA = os.environ.get("PLAYGROUND_XLA", "1") != "0"
-EVALUATION_BATCH = 500
-CACHED_EVALUATIONS = 8
+PREDICT_BATCH = 500  # test images per compiled call when a whole test split is predicted
 
 
 @dataclass(frozen=True)
@@ -64,12 +60,6 @@ class Inspection:
     def prediction(self) -> int:
         """The most probable class."""
         return int(np.argmax(self.probabilities))
-
-
-@functools.lru_cache(maxsize=1)
-def demo_model() -> TrainedModel:
-    """The bundled demo: the seed CNN trained on the MNIST sample (scripts/make_demo_model.py makes it)."""
-    return bundle.from_bytes(DEMO_PATH.read_bytes())
 
 
 def architecture_key(spec: ModelSpec) -> str:
@@ -156,7 +146,7 @@ class Inspector:
         saliency = saliency[..., 0] if saliency.ndim == 3 else saliency
         return Inspection(values[-1], activations, saliency)
 
-    def predict(self, trained: TrainedModel, x: np.ndarray, batch: int = EVALUATION_BATCH) -> np.ndarray:
+    def predict(self, trained: TrainedModel, x: np.ndarray, batch: int = PREDICT_BATCH) -> np.ndarray:
         """Class probabilities (N, classes) for model inputs x (N, H, W, C), in batches."""
         x = np.asarray(x, dtype=np.float32).reshape((-1, *self.spec.input_shape))
         parts = []
@@ -172,7 +162,7 @@ _building: dict[str, threading.Event] = {}  # architectures some thread is build
 _inspectors_lock = threading.Lock()
 
 
-def inspector(spec: ModelSpec) -> Inspector:
+def shared(spec: ModelSpec) -> Inspector:
     """The shared Inspector of this architecture, built once and kept while it is among the recent few."""
     key = architecture_key(spec)
     while True:
@@ -204,12 +194,7 @@ def warm_up(spec: ModelSpec) -> None:
     with _inspectors_lock:
         if key in _inspectors or key in _building:
             return
-    threading.Thread(target=lambda: inspector(spec).warm_up(), name="inspector-warm-up", daemon=True).start()
-
-
-def cached_architectures() -> int:
-    """How many Inspectors the process holds now."""
-    return len(_inspectors)
+    threading.Thread(target=lambda: shared(spec).warm_up(), name="inspector-warm-up", daemon=True).start()
 
 
 _digests: "weakref.WeakKeyDictionary[TrainedModel, str]" = weakref.WeakKeyDictionary()
@@ -229,79 +214,9 @@ def weights_digest(trained: TrainedModel) -> str:
 
 def inspect(trained: TrainedModel, image: np.ndarray) -> Inspection:
     """What the trained model makes of one image: probabilities, activations, saliency (one call)."""
-    return inspector(trained.spec).inspect(trained, image)
+    return shared(trained.spec).inspect(trained, image)
 
 
 def predict(trained: TrainedModel, x: np.ndarray) -> np.ndarray:
     """Class probabilities (N, classes) for model inputs (N, H, W, C)."""
-    return inspector(trained.spec).predict(trained, x)
-
-
-def first_layer_filters(trained: TrainedModel) -> tuple[str, np.ndarray] | None:
-    """The first weighted layer's learned filters as images (n, h, w) with the caption that explains them, or None
-    when that layer's weights make no pictures (Conv2D kernels and a Dense layer on the image itself do)."""
-    shape = tuple(trained.spec.input_shape)
-    for layer, inferred in zip(trained.spec.layers, specs.check(trained.spec).shapes, strict=True):
-        kind = layers.get(layer.kind)
-        if kind.weights(shape, kind.full_args(layer.args)):
-            images = kind.filters(trained.weights[0], trained.spec.input_shape) if kind.filters else None
-            return None if images is None else (kind.filter_caption, images)
-        shape = inferred.output_shape
-    return None
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """The model on a dataset's test split: every prediction, the confusion matrix, per-class accuracy."""
-
-    labels: np.ndarray  # (N,) true classes
-    predictions: np.ndarray  # (N,)
-    probabilities: np.ndarray  # (N, classes)
-    class_names: tuple[str, ...]
-
-    @property
-    def confusion(self) -> np.ndarray:
-        """counts[true, predicted]."""
-        classes = len(self.class_names)
-        pairs = self.labels.astype(np.int64) * classes + self.predictions
-        return np.bincount(pairs, minlength=classes * classes).reshape(classes, classes)
-
-    @property
-    def accuracy(self) -> float:
-        """The fraction of test images classified correctly."""
-        return float(np.mean(self.labels == self.predictions))
-
-    def per_class_accuracy(self) -> np.ndarray:
-        """Recall of every class: correct / test images of that class (NaN for a class with none)."""
-        confusion = self.confusion
-        totals = confusion.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(totals > 0, np.diag(confusion) / totals, np.nan)
-
-    def examples(self, true: int, predicted: int) -> np.ndarray:
-        """Indices of the test images of class `true` that the model called `predicted`."""
-        return np.flatnonzero((self.labels == true) & (self.predictions == predicted))
-
-    def mistakes(self) -> np.ndarray:
-        """Indices of the misclassified test images."""
-        return np.flatnonzero(self.labels != self.predictions)
-
-
-_evaluations: OrderedDict[tuple[str, str], Evaluation] = OrderedDict()
-_evaluations_lock = threading.Lock()
-
-
-def evaluate(trained: TrainedModel, dataset: data.Dataset) -> Evaluation:
-    """The trained model's predictions on the dataset's test split (remembered for the last few models)."""
-    key = (weights_digest(trained) + architecture_key(trained.spec), dataset.name)
-    with _evaluations_lock:
-        if key in _evaluations:
-            _evaluations.move_to_end(key)
-            return _evaluations[key]
-    probabilities = predict(trained, data.images_as_input(dataset.x_test))
-    evaluation = Evaluation(dataset.y_test, probabilities.argmax(axis=1), probabilities, dataset.class_names)
-    with _evaluations_lock:
-        _evaluations[key] = evaluation
-        while len(_evaluations) > CACHED_EVALUATIONS:
-            _evaluations.popitem(last=False)
-    return evaluation
+    return shared(trained.spec).predict(trained, x)

@@ -34,6 +34,7 @@ KERAS = (
     "playground.backend",
     "playground.model",
     "playground.inspection.inspector",
+    "playground.inspection.evaluation",
     "playground.concepts.activations",
     "playground.concepts.backprop",
     "playground.concepts.losses",

@@ -12,7 +12,8 @@ from PIL import Image
 from playground import bundle, data, presets
 from playground.data import images as drawing
 from playground.data import strokes
-from playground.inspection import inspector as inference
+from playground.inspection import demo
+from playground.inspection.evaluation import evaluate
 
 PAGE = "views/draw.py"
 CANVAS = "[data-testid='stBidiComponentIsolated'] canvas.upper-canvas"
@@ -77,9 +78,9 @@ def test_a_drawn_digit_is_predicted_with_probabilities_equal_to_keras_predict(dr
     from playground.backend import keras  # noqa: F401  (plain Keras as the reference)
     from playground.model import build_model
 
-    demo = inference.demo_model()
-    model = build_model(demo.spec, compile=False)
-    model.set_weights(demo.weights)
+    trained = demo.model()
+    model = build_model(trained.spec, compile=False)
+    model.set_weights(trained.weights)
     expected = model.predict(drawing.prepare(drawn)[None, ..., None], verbose=0)[0]
     np.testing.assert_allclose(shown, expected, atol=1e-5)
 
@@ -148,7 +149,7 @@ def test_a_test_image_can_be_picked_by_class_or_among_the_mistakes(draw_page):
 
 
 def test_the_confusion_matrix_cell_lists_its_examples_and_one_can_be_inspected(draw_page):
-    evaluation = inference.evaluate(inference.demo_model(), data.load("mnist-sample"))
+    evaluation = evaluate(demo.model(), data.load("mnist-sample"))
     mistakes = evaluation.confusion - np.diag(np.diag(evaluation.confusion))
     true, predicted = (int(i) for i in np.unravel_index(np.argmax(mistakes), mistakes.shape))
     assert draw_page.selectbox(key="draw_cell_true").value == true  # the most frequent mistake comes first

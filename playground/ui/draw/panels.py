@@ -1,20 +1,23 @@
 """Panels of the Draw page: the prediction, inside the network, and the test set's mistakes."""
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
 from playground.data import images as drawing
 from playground.figures import inspection as figures
-from playground.inspection import inspector as inference
+from playground.inspection import weights
+from playground.inspection.evaluation import Evaluation
+from playground.inspection.inspector import Inspection
 
-SAMPLE = "draw_sample"  # the test image being inspected (index into the test split)
-SOURCE = "draw_source"
 CELL_TRUE, CELL_PREDICTED = "draw_cell_true", "draw_cell_predicted"
 CONFUSION = "draw_confusion"
+CLASS_NAMES = "draw_class_names"  # the test set's class names, for the confusion matrix's click callback
 TAB = "draw_inside_tab"
 
 
-def prediction(t, x: np.ndarray, inspection: inference.Inspection, names, true_class: int | None, chart) -> None:
+def prediction(t, x: np.ndarray, inspection: Inspection, names, true_class: int | None, chart) -> None:
     """What the model sees, the predicted class as a metric, and (in `chart`) every class probability."""
     picture = st.empty()  # shown above the metric, sent after it: the prediction reaches the browser first
     st.metric(t("prediction"), names[inspection.prediction])
@@ -39,7 +42,7 @@ def _shape(values: np.ndarray) -> str:
     return "×".join(str(n) for n in values.shape)
 
 
-def inside(t, trained, x: np.ndarray, inspection: inference.Inspection, names) -> None:
+def inside(t, trained, x: np.ndarray, inspection: Inspection, names) -> None:
     """Feature maps (layer picker), Dense activations, first-layer filters and the saliency map."""
     st.subheader(t("inside"))
     st.caption(t("inside_help"))
@@ -61,7 +64,7 @@ def inside(t, trained, x: np.ndarray, inspection: inference.Inspection, names) -
             _saliency(t, x, inspection, names)
 
 
-def _feature_maps(t, inspection: inference.Inspection) -> None:
+def _feature_maps(t, inspection: Inspection) -> None:
     layers = {
         t("layer_label", position=a.position, kind=a.kind, shape=_shape(a.values)): a
         for a in inspection.activations
@@ -77,7 +80,7 @@ def _feature_maps(t, inspection: inference.Inspection) -> None:
     st.caption(t("maps_help"))
 
 
-def _dense(t, inspection: inference.Inspection) -> None:
+def _dense(t, inspection: Inspection) -> None:
     vectors = [a for a in inspection.activations if a.is_vector]
     for a in vectors:
         title = t("dense_title", position=a.position, kind=a.kind, count=a.values.shape[0])
@@ -88,7 +91,7 @@ def _dense(t, inspection: inference.Inspection) -> None:
 
 
 def _filters(t, trained) -> None:
-    found = inference.first_layer_filters(trained)
+    found = weights.first_layer_filters(trained)
     if found is None:
         st.info(t("no_filters"))
         return
@@ -98,7 +101,7 @@ def _filters(t, trained) -> None:
     st.caption(t("filters_help_" + caption))
 
 
-def _saliency(t, x: np.ndarray, inspection: inference.Inspection, names) -> None:
+def _saliency(t, x: np.ndarray, inspection: Inspection, names) -> None:
     left, right = st.columns([3, 2])
     title = t("saliency_title", label=names[inspection.prediction])
     left.plotly_chart(figures.saliency(x, inspection.saliency, title, t("gradient")), key="draw_saliency")
@@ -109,15 +112,10 @@ def _cell_clicked() -> None:
     # A click on the confusion matrix selects one of the invisible cell markers: copy it into the pickers.
     points = st.session_state[CONFUSION].selection.points
     if points:
-        names = st.session_state.get("draw_class_names", ())
+        names = st.session_state.get(CLASS_NAMES, ())
         if points[0]["y"] in names and points[0]["x"] in names:
             st.session_state[CELL_TRUE] = names.index(points[0]["y"])
             st.session_state[CELL_PREDICTED] = names.index(points[0]["x"])
-
-
-def _inspect(index: int) -> None:
-    st.session_state[SAMPLE] = index
-    st.session_state[SOURCE] = "test"
 
 
 def _worst_cell(confusion: np.ndarray) -> tuple[int, int]:
@@ -126,10 +124,11 @@ def _worst_cell(confusion: np.ndarray) -> tuple[int, int]:
     return int(true), int(predicted)
 
 
-def test_set(t, dataset, dataset_title: str, evaluation: inference.Evaluation) -> None:
-    """Test accuracy, the clickable confusion matrix, per-class accuracy and the examples of one cell."""
+def test_set(t, dataset, dataset_title: str, evaluation: Evaluation, inspect: Callable[[int], None]) -> None:
+    """Test accuracy, the clickable confusion matrix, per-class accuracy and the examples of one cell; a button hands
+    the chosen example's index to `inspect`."""
     names = dataset.class_names
-    st.session_state["draw_class_names"] = names
+    st.session_state[CLASS_NAMES] = names
     st.subheader(t("test_set"))
     left, right = st.columns([1, 1], gap="medium")
     with left:
@@ -164,4 +163,4 @@ def test_set(t, dataset, dataset_title: str, evaluation: inference.Evaluation) -
             format_func=lambda n: t("cell_example", number=n + 1, index=int(shown[n])),
             key="draw_cell_example",
         )
-        st.button(t("inspect_example"), on_click=_inspect, args=(int(shown[min(number, len(shown) - 1)]),))
+        st.button(t("inspect_example"), on_click=inspect, args=(int(shown[min(number, len(shown) - 1)]),))
