@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from playground import catalog, data
+from playground import catalog, data, layers
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -20,7 +20,7 @@ from app import PAGES  # noqa: E402  (app.py has no import-time side effects)
 # Names that stay English in Chinese text: identifiers of Keras and of the field.
 # fmt: off
 IDENTIFIERS = {
-    *catalog.LAYERS, *catalog.ACTIVATIONS, *catalog.LOSSES, *catalog.OPTIMIZERS, *catalog.INITIALIZERS,
+    *layers.REGISTRY, *catalog.ACTIVATIONS, *catalog.LOSSES, *catalog.OPTIMIZERS, *catalog.INITIALIZERS,
     *catalog.PADDINGS, *data.FASHION, "Keras", "MNIST", "Fashion", "TensorFlow", "Python", "JSON", "ReLU", "LeNet",
     "LeCun", "Yann", "Corinna", "Cortes", "Christopher", "Burges", "mlxtend", "BY-SA", "CNN", "MLP", "GPU", "CPU",
     "ETA", "Nesterov", "Grad-CAM", "CAM", "PNG", "JPEG", "zip", "keras", "npz", "spec", "seed-cnn", "small-cnn", "mlp",

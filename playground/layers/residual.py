@@ -12,6 +12,9 @@ import math
 from playground.catalog import ACTIVATIONS, Param
 from playground.layers.kind import Inferred, LayerKind, Weight, pair, spatial_out
 
+# Keras's 0.99 lets the statistics used for predictions lag for hundreds of steps; the lessons here are a few
+# epochs of a few thousand digits, so they follow faster.
+MOMENTUM = 0.9
 PARTS = ("conv1", "bn1", "act1", "conv2", "bn2", "skip", "add", "out")  # Keras layer name suffixes
 
 
@@ -59,10 +62,10 @@ def _build(args, name, builder):
         y = builder.layer(
             "Conv2D", filters=filters, kernel_size=3, strides=strides, padding="same", name=f"{name}_conv1"
         )(x)
-        y = builder.layer("BatchNormalization", name=f"{name}_bn1")(y)
+        y = builder.layer("BatchNormalization", momentum=MOMENTUM, name=f"{name}_bn1")(y)
         y = builder.layer("Activation", activation=activation, name=f"{name}_act1")(y)
         y = builder.layer("Conv2D", filters=filters, kernel_size=3, padding="same", name=f"{name}_conv2")(y)
-        y = builder.layer("BatchNormalization", name=f"{name}_bn2")(y)
+        y = builder.layer("BatchNormalization", momentum=MOMENTUM, name=f"{name}_bn2")(y)
         if args["skip"]:
             shortcut = x
             if projects(tuple(x.shape[1:]), args):
@@ -81,10 +84,10 @@ def _code_lines(args, shape, call) -> list[str]:
     lines = ["shortcut = x"] if args["skip"] else []
     lines += [
         f"x = {call('Conv2D', {'filters': filters, **first}, ('filters', 'kernel_size'))}(x)",
-        f"x = {call('BatchNormalization', {})}(x)",
+        f"x = {call('BatchNormalization', {'momentum': MOMENTUM})}(x)",
         f"x = {call('Activation', {'activation': activation}, ('activation',))}(x)",
         f"x = {call('Conv2D', {'filters': filters, 'kernel_size': (3, 3), 'padding': 'same'}, ('filters', 'kernel_size'))}(x)",
-        f"x = {call('BatchNormalization', {})}(x)",
+        f"x = {call('BatchNormalization', {'momentum': MOMENTUM})}(x)",
     ]
     if projects(shape, args):
         skip = {"filters": filters, "kernel_size": (1, 1)} | ({"strides": strides} if strides != (1, 1) else {})
