@@ -55,10 +55,10 @@ def _model_lines(spec: ModelSpec, comments: dict) -> list[str]:
         ]
     lines = [comments["functional"], f"inputs = keras.Input(shape={_literal(tuple(spec.input_shape))})", "x = inputs"]
     shapes = [tuple(spec.input_shape), *(shape.output_shape for shape in check(spec).shapes)]
-    for layer, shape in zip(spec.layers, shapes, strict=False):
+    for position, (layer, shape) in enumerate(zip(spec.layers, shapes, strict=False), start=1):
         kind = layers.get(layer.kind)
         if kind.composite:
-            lines += kind.code_lines(kind.full_args(layer.args), shape, call_source)
+            lines += [f"# {position}. {layer.kind}", *kind.code_lines(kind.full_args(layer.args), shape, call_source)]
         else:
             lines.append(f"x = {layer_source(layer)}(x)")
     return [*lines, "model = keras.Model(inputs, x)"]

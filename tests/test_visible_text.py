@@ -24,7 +24,7 @@ IDENTIFIERS = {
     *catalog.PADDINGS, *data.FASHION, "Keras", "MNIST", "Fashion", "TensorFlow", "Python", "JSON", "ReLU", "LeNet",
     "LeCun", "Yann", "Corinna", "Cortes", "Christopher", "Burges", "mlxtend", "BY-SA", "CNN", "MLP", "GPU", "CPU",
     "ETA", "Nesterov", "Grad-CAM", "CAM", "PNG", "JPEG", "zip", "keras", "npz", "spec", "seed-cnn", "small-cnn", "mlp",
-    "logistic", "lenet-5", "deep-sigmoid", "deep-relu", "padding", "same", "valid", "Glorot", "softmax",
+    "logistic", "lenet-5", "deep-sigmoid", "deep-relu", "resnet", "resnet-plain", "ResNet", "padding", "same", "valid", "Glorot", "softmax",
     "Rosenbrock", "Himmelblau", "Adagrad", "RMSprop", "AdamW", "Adamax", "Nadam", "Lion", "Adadelta", "XOR",
     "MSE", "MAE", "hinge", "sin", "tanh", "max", "min", "log", "exp", "English", "Language", "Zalando", "MIT", "URL", "Fashion-MNIST",
 }

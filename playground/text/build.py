@@ -16,6 +16,8 @@ CATALOGUE = Catalogue(
         "preset_lenet-5": "lenet-5 — LeCun's classic (1998)",
         "preset_deep-sigmoid": "deep-sigmoid — a lesson in failure: six sigmoid layers",
         "preset_deep-relu": "deep-relu — the same with ReLU",
+        "preset_resnet": "resnet — a small ResNet: residual blocks, each with a skip connection",
+        "preset_resnet-plain": "resnet-plain — the same network without its skip connections",
         "layers": "Layers",
         "input": "Input",
         "input_text": "Input: {shape} (from the dataset)",
@@ -41,6 +43,7 @@ CATALOGUE = Catalogue(
         "arg_activation": "activation",
         "arg_kernel_initializer": "initializer",
         "arg_kernel_regularizer": "regularizer",
+        "arg_skip": "skip connection (add the block's input to its output)",
         "reg_none": "none",
         "reg_rate": "regularization rate",
         "kind_Dense": "Every neuron sees every input value: a weighted sum plus a bias, then the activation.",
@@ -51,6 +54,11 @@ CATALOGUE = Catalogue(
         "kind_Dropout": "During training, switches off a random share of values so the network cannot rely on any one.",
         "kind_BatchNormalization": "Rescales values to mean 0 and variance 1 per channel: steadier, faster training.",
         "kind_GlobalAveragePooling2D": "Averages each feature map into one number: one value per channel.",
+        "kind_ResidualBlock": (
+            "Two 3×3 convolutions with batch normalisation, and the block's input added back to their output (the "
+            "skip connection): a deep stack then learns as easily as a shallow one. A 1×1 convolution matches the "
+            "shapes when the block changes them."
+        ),
         "compile": "Compile settings",
         "loss": "Loss function",
         "optimizer": "Optimizer",
@@ -100,6 +108,8 @@ CATALOGUE = Catalogue(
         "preset_lenet-5": "lenet-5 —— LeCun 的经典网络（1998）",
         "preset_deep-sigmoid": "deep-sigmoid —— 失败的一课：六个 sigmoid 层",
         "preset_deep-relu": "deep-relu —— 同样的网络换成 ReLU",
+        "preset_resnet": "resnet —— 小型残差网络：每个残差块都有一条跳跃连接",
+        "preset_resnet-plain": "resnet-plain —— 同一个网络，去掉跳跃连接",
         "layers": "网络层",
         "input": "输入",
         "input_text": "输入：{shape}（由数据集决定）",
@@ -125,6 +135,7 @@ CATALOGUE = Catalogue(
         "arg_activation": "激活函数",
         "arg_kernel_initializer": "初始化方法",
         "arg_kernel_regularizer": "正则化",
+        "arg_skip": "跳跃连接（把块的输入加到输出上）",
         "reg_none": "无",
         "reg_rate": "正则化系数",
         "kind_Dense": "每个神经元看到全部输入：加权求和再加偏置，然后经过激活函数。",
@@ -135,6 +146,7 @@ CATALOGUE = Catalogue(
         "kind_Dropout": "训练时随机关闭一部分值，使网络不能依赖任何单个值。",
         "kind_BatchNormalization": "按通道把数值调整为均值 0、方差 1：训练更稳定、更快。",
         "kind_GlobalAveragePooling2D": "把每张特征图平均成一个数：每个通道一个值。",
+        "kind_ResidualBlock": "两个带批归一化的 3×3 卷积，再把块的输入加回到输出上（跳跃连接）：很深的网络也能像浅网络一样容易训练。块改变形状时用 1×1 卷积对齐形状。",
         "compile": "编译设置",
         "loss": "损失函数",
         "optimizer": "优化算法",
