@@ -26,7 +26,8 @@ from playground import bounded, layers
 from playground import spec as specs
 from playground.bounded.images import PHOTO_PIXELS, decode_cost, image_info
 from playground.bounded.zips import open_zip, read_head, read_member
-from playground.data import Dataset, images
+from playground.data import images
+from playground.data.dataset import Dataset
 from playground.paths import data_dir
 from playground.spec import ModelSpec
 from playground.text.files import CATALOGUE as MESSAGES
