@@ -214,7 +214,7 @@ def new_points() -> None:
 
 def current_run(t):
     """The session's run for the current settings (built, or reset, when data or network changed); None if invalid."""
-    plane_net = preload.module("playground.plane.engine")  # TensorFlow loads only when the page trains
+    plane_net = preload.module("playground.plane.run")  # TensorFlow loads only when the page trains
 
     current = settings()
     spec = plane_state.network_spec(current)
