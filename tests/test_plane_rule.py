@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from playground.plane import rule as plane_rule
 from playground.plane.rule import RuleError, evaluate, make_rule_data, parse_rule
-from playground.text.plane_data import CATALOGUE
+from playground.text.plane import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 POINTS = np.random.default_rng(0).uniform(-6, 6, (500, 2))

@@ -5,7 +5,7 @@ import streamlit as st
 from playground import catalog
 from playground.plane import data as plane
 from playground.plane import settings as plane_state
-from playground.text.neurons import CATALOGUE
+from playground.text.plane import CATALOGUE
 from playground.ui import plane_view as view
 from playground.ui import session
 
