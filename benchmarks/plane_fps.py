@@ -8,7 +8,7 @@
    `keras.backend.clear_session()` after each, as Streamlit does after every run; and, beside it, the RSS growth of
    building one Keras model per architecture and fitting it (what the engine avoids).
 
-Run: `python benchmarks/neurons_fps.py` (a few minutes) or `--quick` (well under a minute on an idle machine).
+Run: `python benchmarks/plane_fps.py` (a few minutes) or `--quick` (well under a minute on an idle machine).
 Timing is printed, never asserted.
 """
 
