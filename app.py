@@ -15,8 +15,21 @@ PAGES = [
     ("views/losses.py", "page_losses", ":material/target:", "section_concepts", True),
     ("views/optimizers.py", "page_optimizers", ":material/route:", "section_concepts", True),
     ("views/backprop.py", "page_backprop", ":material/account_tree:", "section_concepts", True),
-    ("views/neurons.py", "page_neurons", ":material/scatter_plot:", "section_concepts", False),
+    ("views/plane.py", "page_plane", ":material/scatter_plot:", "section_concepts", False),
 ]
+# Pages that moved, under their old URL path: an old link opens the new page with its query parameters.
+MOVED = {"neurons": "views/plane.py"}
+
+
+def _forward(path: str):
+    """A page (run by URL only) that switches to `path`, keeping the address's query parameters."""
+
+    def forward() -> None:
+        import streamlit as st
+
+        st.switch_page(path, query_params=st.query_params.to_dict())
+
+    return forward
 
 
 def main() -> None:
@@ -40,6 +53,8 @@ def main() -> None:
         sections.setdefault(t(section), []).append(page)
         if keras:
             keras_pages.add(page.url_path)
+    for old, path in MOVED.items():  # hidden from the menu, reached by old links
+        sections[t(PAGES[-1][3])].append(st.Page(_forward(path), title=old, url_path=old, visibility="hidden"))
     navigation = st.navigation(sections)
     sidebar.render(navigation.url_path)
     if navigation.url_path in keras_pages:

@@ -21,7 +21,7 @@ PAGES = [
     "train",
     "draw",
     "models",
-    "neurons",
+    "plane",
     "activations",
     "losses",
     "optimizers",

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground.plane.data import EXTENT, PlaneData
-from playground.text.plane_data import CATALOGUE as MESSAGES
+from playground.text.plane import CATALOGUE as MESSAGES
 
 MIN_PER_CLASS = 2  # one to train on, one to test
 
 
 class PlaneDataError(ValueError):
-    """Own data that cannot become a data set: a key of the plane_data catalogue and its values."""
+    """Own data that cannot become a data set: a key of the plane catalogue and its values."""
 
     def __init__(self, key: str, **params: object):
         self.key, self.params = key, params

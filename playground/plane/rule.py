@@ -78,7 +78,7 @@ SINGLE_EQUALS = re.compile(r"(?<![<>=!:])=(?!=)")
 
 
 class RuleError(PlaneDataError):
-    """A rule that cannot make a data set; `key` and `params` name the plane_data catalogue's message."""
+    """A rule that cannot make a data set; `key` and `params` name the plane catalogue's message."""
 
 
 @dataclass(frozen=True)

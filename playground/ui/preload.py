@@ -39,7 +39,7 @@ KERAS = (
     "playground.concepts.backprop",
     "playground.concepts.losses",
     "playground.concepts.optimizers",
-    "playground.plane.engine",
+    "playground.plane.run",
 )
 
 LOCK = threading.Lock()

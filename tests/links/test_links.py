@@ -95,7 +95,7 @@ def test_a_lesson_hide_flag_must_be_true_or_false():
         links.lesson_from_value(_packed({"page": "train", "settings": {}, "locked": [], "hide": "yes"}))
 
 
-ADDRESS_READERS = ("session.py", "lesson.py", "plane_view.py", "persistence.py")
+ADDRESS_READERS = ("session.py", "lesson.py", "address.py", "persistence.py")
 
 
 def test_only_the_link_module_decodes_links():

@@ -8,7 +8,7 @@
    `keras.backend.clear_session()` after each, as Streamlit does after every run; and, beside it, the RSS growth of
    building one Keras model per architecture and fitting it (what the engine avoids).
 
-Run: `python benchmarks/neurons_fps.py` (a few minutes) or `--quick` (well under a minute on an idle machine).
+Run: `python benchmarks/plane_fps.py` (a few minutes) or `--quick` (well under a minute on an idle machine).
 Timing is printed, never asserted.
 """
 
@@ -25,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playground.backend import keras  # noqa: E402
 from playground.model import build_model  # noqa: E402
 from playground.plane import data as plane
-from playground.plane import engine as plane_net
+from playground.plane import engine as plane_engine
 from playground.plane import figures as plane_figures
 from playground.plane import pictures as plane_pictures
+from playground.plane import run as plane_run
 from playground.plane import settings as plane_state  # noqa: E402
 
 EPOCHS_PER_FRAME = 5
@@ -41,14 +42,14 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def make_run(settings: plane_state.PlaneSettings, seed: int = 0) -> plane_net.PlaneRun:
+def make_run(settings: plane_state.PlaneSettings, seed: int = 0) -> plane_run.PlaneRun:
     """A run of these settings, as the page makes it."""
     data = plane.generate(settings.dataset, settings.points, settings.noise, settings.train / 100, settings.seed)
     spec = plane_state.network_spec(settings)
-    return plane_net.PlaneRun(spec, data, settings.features, settings.batch, RESOLUTION, seed)
+    return plane_run.PlaneRun(spec, data, settings.features, settings.batch, RESOLUTION, seed)
 
 
-def pictures(run: plane_net.PlaneRun, settings: plane_state.PlaneSettings) -> int:
+def pictures(run: plane_run.PlaneRun, settings: plane_state.PlaneSettings) -> int:
     """What a frame draws while playing: the network, output and loss pictures, encoded; returns the bytes sent."""
     frame = run.frame
     output = plane_figures.output_rgb(frame.output, RESOLUTION)
@@ -66,7 +67,7 @@ def pictures(run: plane_net.PlaneRun, settings: plane_state.PlaneSettings) -> in
     return sum(len(data) for data in photos) + len(plane_pictures.encoded(drawn[2], photo=False))
 
 
-def figures(run: plane_net.PlaneRun, settings: plane_state.PlaneSettings) -> int:
+def figures(run: plane_run.PlaneRun, settings: plane_state.PlaneSettings) -> int:
     """What a paused redraw draws: the three Plotly figures, serialised; returns the bytes."""
     t = lambda key, **params: key  # noqa: E731 — figure text does not matter here
     frame, uri = run.frame, plane_figures.png_uri
@@ -232,7 +233,7 @@ def main() -> None:
     settled = [rss for _, rss in samples[1:]]
     print(
         f"  after the first block: {min(settled):.0f}–{max(settled):.0f} MB, "
-        f"end − first block {samples[-1][1] - samples[1][1]:+.0f} MB; engines compiled: {plane_net.POOL.size()}"
+        f"end − first block {samples[-1][1] - samples[1][1]:+.0f} MB; engines compiled: {plane_engine.POOL.size()}"
     )
     before, after = naive_in_fresh_process(naive)
     print(

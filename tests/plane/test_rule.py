@@ -10,15 +10,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile_formulas import HOSTILE_FORMULAS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playground.plane import rule as plane_rule
 from playground.plane.rule import RuleError, evaluate, make_rule_data, parse_rule
-from playground.text.plane_data import CATALOGUE
+from playground.text.plane import CATALOGUE
 
-ROOT = Path(__file__).resolve().parent.parent
+from .hostile_formulas import HOSTILE_FORMULAS
+
+ROOT = Path(__file__).resolve().parents[2]
 POINTS = np.random.default_rng(0).uniform(-6, 6, (500, 2))
 X1, X2 = POINTS[:, 0], POINTS[:, 1]
 
@@ -117,7 +118,7 @@ def test_hostile_formulas_are_refused_quickly_in_a_process_with_little_memory():
     script = (
         "import json, resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))\n"
-        "sys.path.insert(0, 'tests')\n"
+        "sys.path.insert(0, 'tests/plane')\n"
         "from hostile_formulas import HOSTILE_FORMULAS\n"
         "from playground.plane.rule import RuleError, make_rule_data\n"
         "keys = []\n"

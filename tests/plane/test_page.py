@@ -5,14 +5,15 @@ import re
 import pytest
 
 from playground.plane import settings as plane_state
-from playground.ui import plane_view
+from playground.ui import lesson
+from playground.ui.plane import state as page_state
 
-PAGE = "views/neurons.py"
+PAGE = "views/plane.py"
 TIMEOUT = 120  # the first frame compiles the engine
 
 
 def settings_of(app) -> plane_state.PlaneSettings:
-    return app.session_state[plane_view.SETTINGS]
+    return app.session_state[page_state.SETTINGS]
 
 
 def epoch_of(app) -> int:
@@ -28,10 +29,10 @@ def test_the_page_shows_the_network_its_output_and_the_keras_code(app_test):
     assert any(c.value.startswith("Training loss") for c in app.caption)
     code = app.code[0].value
     assert 'layers.Dense(4, activation="tanh")' in code and "def circle(" in code
-    assert app.code[1].value.endswith("/neurons?lang=en")  # the defaults need no parameters
+    assert app.code[1].value.endswith("/plane?lang=en")  # the defaults need no parameters
     # One plain sentence beside each control: every widget has its help text.
     mine = [w for w in (*app.selectbox, *app.select_slider, *app.slider, *app.checkbox, *app.button) if w.key]
-    mine = [w for w in mine if w.key.startswith(plane_view.PREFIX)]
+    mine = [w for w in mine if w.key.startswith(page_state.PREFIX)]
     assert len(mine) >= 20
     for widget in mine:
         assert widget.help, widget.key
@@ -40,14 +41,14 @@ def test_the_page_shows_the_network_its_output_and_the_keras_code(app_test):
 def test_step_and_play_advance_the_epoch(app_test):
     app = app_test(PAGE, timeout=TIMEOUT)
     app.button(key="plane_w_step").click().run()
-    assert epoch_of(app) == 5 and not app.session_state[plane_view.PLAYING]
+    assert epoch_of(app) == 5 and not app.session_state[page_state.PLAYING]
     app.button(key="plane_w_play").click().run()
-    assert app.session_state[plane_view.PLAYING] and app.button(key="plane_w_play").label == "Pause"
+    assert app.session_state[page_state.PLAYING] and app.button(key="plane_w_play").label == "Pause"
     first = epoch_of(app)
     app.run()  # in AppTest the run_every fragment ticks with each run
     assert epoch_of(app) == first + 5
     app.button(key="plane_w_reset").click().run()
-    assert epoch_of(app) == 0 and not app.session_state[plane_view.PLAYING]
+    assert epoch_of(app) == 0 and not app.session_state[page_state.PLAYING]
 
 
 def test_the_spiral_challenge_is_one_click_and_lands_in_the_link(app_test):
@@ -98,12 +99,18 @@ def test_a_classroom_link_locks_and_hides_the_chosen_controls(app_test):
     assert not [b for b in app.button if b.key and b.key.startswith("plane_w_neurons")]
     assert any(c.value.startswith("Some controls are set by this link") for c in app.caption)
     assert app.query_params["lock"] == "dataset.layers" and app.query_params["hide"] == "1"
+    # The link's locks are the session's lesson, which every control asks (ui/lesson: the one locking helper).
+    active = app.session_state[lesson.ACTIVE]
+    assert active.page == "plane" and active.locked == ("plane_w_dataset", "plane_w_layers") and active.hide_locked
 
 
 def test_locked_but_shown_controls_are_disabled(app_test):
     app = app_test(PAGE, timeout=TIMEOUT, noise="0.2", lock="noise")
     assert app.select_slider(key="plane_w_noise").value == 0.2 and app.select_slider(key="plane_w_noise").disabled
     assert not app.selectbox(key="plane_w_dataset").disabled
+    # Disabled with the lesson's explanation beside the control's own help.
+    assert app.select_slider(key="plane_w_noise").help.endswith("Set by your teacher's lesson link.")
+    assert "teacher" not in app.selectbox(key="plane_w_dataset").help
 
 
 def test_a_malformed_link_gives_one_line_and_the_defaults(app_test):
@@ -136,7 +143,7 @@ def test_the_network_opens_on_the_build_page_as_a_model_spec(app_test):
 
 @pytest.mark.e2e
 def test_play_advances_the_epoch_and_redraws_the_boundary(page, server_url):
-    page.goto(server_url + "/neurons")
+    page.goto(server_url + "/plane")
     page.wait_for_selector("h4:has-text('Epoch 0')", timeout=180_000)
     # Paused: interactive figures (network, output plane, losses).
     page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length === 3")
@@ -170,8 +177,10 @@ def test_play_advances_the_epoch_and_redraws_the_boundary(page, server_url):
 def test_a_classroom_link_in_a_fresh_browser_context_restores_the_locked_setup(browser, server_url):
     context = browser.new_context()
     tab = context.new_page()
+    # The page's old address (/neurons) still opens it, with every parameter: the address bar then says /plane.
     tab.goto(server_url + "/neurons?dataset=spiral&noise=0.2&layers=8-tanh.8-tanh&lock=noise.dataset")
     tab.wait_for_selector("h4:has-text('Epoch 0')", timeout=180_000)
+    tab.wait_for_url(re.compile(r"/plane\?.*lock=dataset\.noise"), timeout=30_000)
     noise = tab.get_by_role("slider", name="Noise")
     assert noise.get_attribute("aria-valuetext") == "20%" and noise.is_disabled()
     dataset = tab.get_by_role("combobox", name="Dataset")

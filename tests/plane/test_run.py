@@ -11,18 +11,19 @@ from playground.backend import keras
 from playground.model import build_model
 from playground.plane import code as plane_code
 from playground.plane import data as plane
-from playground.plane import engine as plane_net
+from playground.plane import engine as plane_engine
+from playground.plane import run as plane_run
 from playground.plane import settings as plane_state
 from playground.plane.settings import PlaneSettings
 
 
-def make_run(chosen: PlaneSettings, seed: int = 0, resolution: int = 20) -> plane_net.PlaneRun:
+def make_run(chosen: PlaneSettings, seed: int = 0, resolution: int = 20) -> plane_run.PlaneRun:
     chosen = plane_state.normalized(chosen)
     data = plane.generate(chosen.dataset, chosen.points, chosen.noise, chosen.train / 100, chosen.seed, chosen.classes)
-    return plane_net.PlaneRun(plane_state.network_spec(chosen), data, chosen.features, chosen.batch, resolution, seed)
+    return plane_run.PlaneRun(plane_state.network_spec(chosen), data, chosen.features, chosen.batch, resolution, seed)
 
 
-def keras_twin(run: plane_net.PlaneRun, weights) -> tuple:
+def keras_twin(run: plane_run.PlaneRun, weights) -> tuple:
     """The Keras model the run's spec builds, with these weights, and the run's data as Keras takes it."""
     model = build_model(run.spec)
     model.set_weights([array for pair in weights for array in pair])
@@ -133,7 +134,7 @@ def test_a_frame_has_every_picture_the_page_draws():
 def test_reset_starts_again_in_place_and_replays_exactly():
     chosen = PlaneSettings(layers=((6, "tanh"),), optimizer="Adam", lr=0.03)
     run = make_run(chosen, seed=5)
-    engines = plane_net.POOL.size()
+    engines = plane_engine.POOL.size()
     fresh = [w.copy() for pair in run.keras_weights() for w in pair]
     first = run.step(3).test_loss
     run.step(4)
@@ -143,16 +144,16 @@ def test_reset_starts_again_in_place_and_replays_exactly():
         np.array_equal(a, b) for a, b in zip(fresh, [w for pair in run.keras_weights() for w in pair], strict=True)
     )
     assert run.step(3).test_loss == pytest.approx(first, abs=1e-6)  # fresh optimizer state and shuffle too
-    assert plane_net.POOL.size() == engines
+    assert plane_engine.POOL.size() == engines
 
 
 def test_changing_the_architecture_compiles_nothing_new():
     make_run(PlaneSettings(optimizer="SGD")).step(1)
-    engines = plane_net.POOL.size()
+    engines = plane_engine.POOL.size()
     for layers in (((16, "relu"),) * 6, (), ((1, "sigmoid"), (9, "selu"))):
         for dataset, loss in (("circle", "mse"), ("blobs", "ce"), ("multi_gauss", "mse")):
             make_run(PlaneSettings(dataset=dataset, layers=layers, loss=loss, features=tuple(plane.FEATURES))).step(1)
-    assert plane_net.POOL.size() == engines
+    assert plane_engine.POOL.size() == engines
 
 
 def test_dropout_trains_with_noise_and_evaluates_without():
@@ -194,9 +195,9 @@ class FakeEngine:
 
 
 def test_the_pool_lends_at_most_two_engines_per_optimizer(monkeypatch):
-    monkeypatch.setattr(plane_net, "Engine", FakeEngine)
+    monkeypatch.setattr(plane_engine, "Engine", FakeEngine)
     FakeEngine.made = 0
-    pool = plane_net.EnginePool(per_optimizer=2)
+    pool = plane_engine.EnginePool(per_optimizer=2)
     inside, peak, lock = [0], [0], threading.Lock()
     release = threading.Event()
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from playground.plane import table as plane_table
 from playground.plane.table import TableError, label_task, read_table, suggest, to_plane_data
-from playground.text.plane_data import CATALOGUE
+from playground.text.plane import CATALOGUE
 
 FLOWERS = b"""length,width,species
 1.0,10,iris

@@ -1,0 +1,55 @@
+"""The 2-D playground's panels: notes about its link, the experiment as Keras code, share and classroom links."""
+
+import streamlit as st
+
+from playground.plane import code as plane_code
+from playground.plane import settings as plane_state
+from playground.ui import session
+from playground.ui.plane import address, state
+from playground.ui.plane.state import PREFIX
+
+
+def _control_label(name: str, t) -> str:
+    return t({"layers": "hidden_layers", "seed": "regenerate"}.get(name, name))
+
+
+def link_notes(t) -> None:
+    """One line about unreadable link values, and one naming the locked controls."""
+    if address.unreadable():
+        st.warning(t("link_unreadable", names=", ".join(address.unreadable())), icon=":material/link_off:")
+    if locked := address.locked_controls():
+        st.caption(t("locked_note", names=", ".join(_control_label(name, t) for name in locked)))
+
+
+def export_panel(run, t) -> None:
+    """The experiment as a Keras script, and the network on the Build page."""
+    current = state.settings()
+    epochs = run.epoch if run is not None and run.epoch else 100
+    source = plane_code.plane_source(current, epochs=epochs, language=session.language())
+    with st.expander(t("code"), icon=":material/code:"):
+        st.caption(t("code_caption"))
+        st.code(source, language="python")
+        left, right = st.columns(2)
+        left.download_button(t("download_code"), source, file_name="playground_2d.py", mime="text/x-python")
+        if right.button(
+            t("open_build"), icon=":material/construction:", key=PREFIX + "open_build", help=t("help_open_build")
+        ):
+            session.set_spec(plane_state.network_spec(current))
+            st.switch_page("views/build.py")
+
+
+def share_panel(t) -> None:
+    """The share link, and a classroom link that locks (and may hide) chosen controls."""
+    current, language = state.settings(), session.language()
+    names = {name: _control_label(name, t) for name in plane_state.CONTROLS}
+    with st.expander(t("share"), icon=":material/share:"):
+        st.caption(t("share_caption"))
+        st.markdown(f"**{t('share_link')}**")
+        st.code(address.share_url(plane_state.to_query(current), language), language=None)
+        lock = st.multiselect(
+            t("lock"), plane_state.CONTROLS, format_func=names.get, key=PREFIX + "lock_choice", help=t("help_lock")
+        )
+        hide = st.checkbox(t("hide"), key=PREFIX + "hide_choice", help=t("help_hide"))
+        if lock:
+            st.markdown(f"**{t('classroom_link')}**")
+            st.code(address.share_url(plane_state.to_query(current, tuple(lock), hide), language), language=None)
