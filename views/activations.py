@@ -34,7 +34,7 @@ def experiment(samples: int, epochs: int) -> dict[str, depth.DepthRun]:
 
 st.title(t("title"))
 st.write(t("intro"))
-lesson.show_status()
+lesson.show_status("activations")
 controls, chart = st.columns([1, 2.6])
 with controls:
     names = lesson.widget(

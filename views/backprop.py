@@ -24,7 +24,7 @@ def take_steps(count: int, example: backprop.Example, learning_rate: float) -> N
 
 st.title(t("title"))
 st.write(t("intro"))
-lesson.show_status()
+lesson.show_status("backprop")
 controls, diagram = st.columns([1, 2.8])
 with controls:
     st.subheader(t("example"))

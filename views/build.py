@@ -14,7 +14,7 @@ spec = session.current_spec()
 
 st.title(t("title"))
 st.caption(t("intro"))
-lesson.show_status()
+lesson.show_status("build")
 if problem := session.link_error():
     st.warning(t("link_broken", detail=problem.message(language)))
 try:

@@ -13,7 +13,7 @@ common = session.translator(COMMON)
 
 st.title(t("title"))
 st.caption(t("intro"))
-lesson.show_status()
+lesson.show_status("data")
 names = data.available()
 name = lesson.widget(
     st.selectbox, "data_page_dataset", t("dataset"), names[0], options=names,

@@ -32,7 +32,7 @@ def workbench(trained, dataset, names: tuple[str, ...]) -> None:
 
 st.title(t("title"))
 st.caption(t("intro"))
-lesson.show_status()
+lesson.show_status("draw")
 trained = inputs.choose_model(t)
 inspector.warm_up(trained.spec)  # compiles in the background while the learner starts drawing
 try:

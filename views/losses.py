@@ -34,7 +34,7 @@ def regression(outlier_y: float) -> tuple:
 
 st.title(t("title"))
 st.write(t("intro"))
-lesson.show_status()
+lesson.show_status("losses")
 st.header(t("classification_title"))
 controls, charts = st.columns([1, 2.6])
 with controls:

@@ -25,7 +25,7 @@ def grid(surface: str):
 
 st.title(t("title"))
 st.write(t("intro"))
-lesson.show_status()
+lesson.show_status("optimizers")
 controls, chart = st.columns([1, 2.8])
 with controls:
     surfaces = list(SURFACES)

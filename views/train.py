@@ -17,7 +17,7 @@ jobs.prewarm()  # a worker imports TensorFlow while the learner picks settings
 
 st.title(t("title"))
 st.caption(t("intro"))
-lesson.show_status()
+lesson.show_status("train")
 settings_column, live_column = st.columns([1, 2], gap="large")
 
 with settings_column:

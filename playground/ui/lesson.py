@@ -46,12 +46,12 @@ def active() -> links.Lesson | None:
     return st.session_state.get(ACTIVE)
 
 
-def show_status() -> None:
-    """A one-line note about the lesson link: what it fixed, or why it could not be read."""
+def show_status(page: str) -> None:
+    """A one-line note about the lesson link: what it fixed on this page, or why it could not be read."""
     t = session.translator(CATALOGUE)
     if error := st.session_state.pop(ERROR, None):
         st.warning(t("broken", detail=error), icon=":material/link_off:")
-    elif (lesson := active()) and lesson.locked:
+    elif (lesson := active()) and lesson.locked and lesson.page == page:
         st.info(t("lesson_active", count=len(lesson.locked)), icon=":material/school:")
 
 

@@ -12,6 +12,7 @@ from playground.bundle import TrainedModel
 from playground.data import images as drawing
 from playground.inspection import demo, evaluation
 from playground.ui import lesson, session
+from playground.ui.draw import canvas_toolbar
 
 SOURCE = "draw_source"  # which input the model reads: "draw", "test" or "upload"
 SAMPLE = "draw_sample"  # the test image being inspected (index into the test split)
@@ -88,6 +89,7 @@ def _canvas(t, size: int) -> Input:
         return_image_data=True,
         key="draw_canvas",
     )
+    canvas_toolbar.below_canvas()
     st.caption(t("canvas_help"))
     image = result.image_data
     return Input(None if image is None else drawing.prepare(image, size), None, "empty_prompt")
