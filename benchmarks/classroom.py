@@ -87,8 +87,9 @@ def student_session(student: Student, spec, settings, kept, delay: float) -> Non
     """Start a run, watch it like a page, inspect the trained model, save the work: as one browser tab would."""
     from playground import bundle, data, store
     from playground.inspection import inspector as inference
+    from playground.training.job import TrainingJob
     from playground.training.runs import FitRequest, RunRecord
-    from playground.training.scheduler import TrainingJob, scheduler
+    from playground.training.scheduler import scheduler
 
     time.sleep(delay)
     job = TrainingJob(FitRequest(spec, settings), run_id=1)
@@ -139,8 +140,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from playground import presets, store
-    from playground.training import resources
+    from playground.training import limits as resources
     from playground.training import scheduler as training
+    from playground.training.limits import Limits
     from playground.training.runs import TrainSettings
 
     students = args.students or (2 if args.quick else 8)
@@ -163,7 +165,7 @@ def main() -> None:
 
     server_tf = rss_bytes()
     # The server's own limits (a pre-warmed spare worker when memory allows), with the chosen number of workers.
-    scheduler = training.configure(replace(training.Limits.from_env(), max_running=running))
+    scheduler = training.configure(replace(Limits.from_env(), max_running=running))
     spec = presets.preset(preset)
     settings = [TrainSettings("mnist-sample", epochs=epochs, batch_size=32, validation_split=0.1, seed=number,
                               train_samples=samples) for number in range(students)]  # fmt: skip

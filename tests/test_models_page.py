@@ -16,6 +16,7 @@ from playground import bundle, data, store
 from playground.data import own as own_data
 from playground.inspection import inspector as inference
 from playground.training import scheduler as training
+from playground.training.limits import Limits
 from playground.ui import persistence
 
 PAGE = "views/models.py"
@@ -168,7 +169,7 @@ def test_an_unusable_image_set_is_explained_and_nothing_is_registered():
 
 
 def test_own_images_train_on_the_train_page_and_their_classes_appear_on_the_draw_page():
-    scheduler = training.configure(training.Limits(max_running=1, spare="off"))
+    scheduler = training.configure(Limits(max_running=1, spare="off"))
     try:
         app = upload(browser_session(), "models_upload_images", "shapes.zip", shapes_zip(per_class=30, seed=5))
         app.button(key="models_use_images").click().run()

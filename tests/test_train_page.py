@@ -11,6 +11,8 @@ import pytest
 from playground import presets
 from playground.bundle import TrainedModel
 from playground.training import scheduler as training
+from playground.training.job import TrainingJob
+from playground.training.limits import Limits
 from playground.training.runs import FitRequest, TrainSettings
 from playground.ui import jobs
 
@@ -20,7 +22,7 @@ QUICK = {"train_samples": 500, "train_epochs": 2}
 @pytest.fixture(autouse=True)
 def scheduler():
     """A scheduler of this test's own (no spare worker: the CPU is shared), shut down afterwards."""
-    made = training.configure(training.Limits(max_running=2, cores=2, spare="off"))
+    made = training.configure(Limits(max_running=2, cores=2, spare="off"))
     yield made
     made.shutdown()
 
@@ -47,7 +49,7 @@ def run_until(app, predicate, timeout: float = 120.0):
         time.sleep(0.5)
 
 
-def job(app) -> training.TrainingJob:
+def job(app) -> TrainingJob:
     return app.session_state[jobs.JOB]
 
 
@@ -134,7 +136,7 @@ def test_the_sidebar_shows_the_running_job_and_records_it_when_it_ends(app_test,
     from streamlit.testing.v1 import AppTest
 
     running = scheduler.submit(
-        training.TrainingJob(FitRequest(presets.preset("logistic"), TrainSettings(epochs=1, train_samples=300)))
+        TrainingJob(FitRequest(presets.preset("logistic"), TrainSettings(epochs=1, train_samples=300)))
     )
     app = AppTest.from_function(_sidebar_only, default_timeout=30)
     app.session_state[jobs.JOB] = running

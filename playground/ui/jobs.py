@@ -13,6 +13,8 @@ from playground.bundle import TrainedModel
 from playground.spec import ModelSpec
 from playground.text.train import CATALOGUE
 from playground.training import scheduler as training
+from playground.training.job import TrainingJob
+from playground.training.limits import Limits
 from playground.training.runs import FitRequest, RunRecord, TrainSettings, as_float_arrays
 from playground.ui import session, wake
 
@@ -53,7 +55,7 @@ def session_probe():
         return None
 
 
-def limits() -> training.Limits:
+def limits() -> Limits:
     """The server's training limits (cap, epoch and time budgets)."""
     return training.scheduler().limits
 
@@ -74,30 +76,30 @@ def retick(declared: float) -> bool:
     return abs(tick_interval() - declared) >= max(1.0, declared / 2)
 
 
-def current_job() -> training.TrainingJob | None:
+def current_job() -> TrainingJob | None:
     """The session's latest job, running or not, or None."""
     return st.session_state.get(JOB)
 
 
-def active_job() -> training.TrainingJob | None:
+def active_job() -> TrainingJob | None:
     """The session's job while it is queued, starting, running or stopping; else None."""
     job = current_job()
     return job if job is not None and job.active else None
 
 
-def _submit(job: training.TrainingJob) -> training.TrainingJob:
+def _submit(job: TrainingJob) -> TrainingJob:
     training.scheduler().submit(job)
     st.session_state[JOB] = job
     return job
 
 
-def start(spec: ModelSpec, settings: TrainSettings) -> training.TrainingJob | None:
+def start(spec: ModelSpec, settings: TrainSettings) -> TrainingJob | None:
     """Start a new run, or None when the session's job is still active (a double click starts one job)."""
     with _lock():
         if active_job() is not None:
             return None
         run_id = st.session_state.get(RUN_COUNTER, 0) + 1
-        job = _submit(training.TrainingJob(FitRequest(spec, settings), run_id=run_id, session_probe=session_probe()))
+        job = _submit(TrainingJob(FitRequest(spec, settings), run_id=run_id, session_probe=session_probe()))
         st.session_state[RUN_COUNTER] = run_id  # only once the server took the job
         return job
 
@@ -115,7 +117,7 @@ def can_continue(spec: ModelSpec) -> bool:
     )
 
 
-def continue_run(extra_epochs: int) -> training.TrainingJob | None:
+def continue_run(extra_epochs: int) -> TrainingJob | None:
     """Train the last run's model for more epochs from its weights and optimizer state; None if it cannot."""
     with _lock():
         job = current_job()
@@ -150,7 +152,7 @@ def runs() -> list[RunRecord]:
     return list(st.session_state.get(RUNS, []))
 
 
-def _record(job: training.TrainingJob) -> RunRecord:
+def _record(job: TrainingJob) -> RunRecord:
     snapshot = job.snapshot()
     return RunRecord(
         job.run_id,
@@ -163,7 +165,7 @@ def _record(job: training.TrainingJob) -> RunRecord:
     )
 
 
-def _trained_model(job: training.TrainingJob, record: RunRecord) -> TrainedModel:
+def _trained_model(job: TrainingJob, record: RunRecord) -> TrainedModel:
     result = job.result
     metadata = {
         "run_id": job.run_id,
@@ -200,12 +202,12 @@ def collect() -> bool:
     return True
 
 
-def is_live(job: training.TrainingJob | None) -> bool:
+def is_live(job: TrainingJob | None) -> bool:
     """True while the job's outcome can still change."""
     return job is not None and not job.done
 
 
-def _status_line(job: training.TrainingJob, t) -> None:
+def _status_line(job: TrainingJob, t) -> None:
     job.touch()
     snap = job.snapshot()
     st.markdown(f"**{t('sidebar_title')}** · {t('run', id=snap.run_id)}")

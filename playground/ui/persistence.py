@@ -198,12 +198,12 @@ def _settled_job(trained: TrainedModel, record: RunRecord):
 
     Built through the job's own message handling; training.TrainingJob could offer this as a constructor.
     """
-    from playground.training import scheduler as training
+    from playground.training.job import TrainingJob
 
     epochs = record.history.epochs_done or bundle.epochs_trained(trained)
     request = FitRequest(trained.spec, replace(record.settings, epochs=0), initial_epoch=epochs,
                          initial_step=record.history.last_step)  # fmt: skip
-    job = training.TrainingJob(request, history=record.history, run_id=record.run_id)
+    job = TrainingJob(request, history=record.history, run_id=record.run_id)
     outcome = "stopped" if record.state == "stopped" else "finished"
     scores = (record.test_loss, record.test_accuracy)
     test_loss, test_accuracy = scores if None not in scores else (None, None)  # the Train page shows both or none
@@ -211,7 +211,7 @@ def _settled_job(trained: TrainedModel, record: RunRecord):
     job.handle("result", FitResult(outcome, epochs, record.history.last_step, trained.weights,
                                    trained.optimizer_state, test_loss, test_accuracy, None, 0.0,
                                    None))  # fmt: skip
-    job._worker_gone(0)  # settled: there is no worker
+    job.worker_gone(0)  # settled: there is no worker
     return job
 
 

@@ -8,8 +8,8 @@ from playground import catalog, data
 from playground import spec as specs
 from playground.data import augment
 from playground.spec import ModelSpec, OptimizerSpec
+from playground.training.limits import Limits
 from playground.training.runs import TrainSettings, learning_rate
-from playground.training.scheduler import Limits
 from playground.ui import layer_editor, lesson, persistence, session
 
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)

@@ -8,8 +8,8 @@ from streamlit.errors import StreamlitAPIException
 
 from playground import data
 from playground.figures import training as figures
+from playground.training.job import Snapshot
 from playground.training.runs import describe_fault, differences
-from playground.training.scheduler import Snapshot
 from playground.ui import jobs, wake
 
 
