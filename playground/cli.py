@@ -153,9 +153,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     from playground import bundle, data
     from playground.text.train import CATALOGUE as TRAIN_TEXT
     from playground.training import fit as fitting  # Keras loads for this command only
-    from playground.training.runs import FitRequest, History, TrainSettings, as_float_arrays, describe_fault
+    from playground.training import outcome
+    from playground.training.runs import FitRequest, History, TrainSettings, describe_fault
 
     settings = TrainSettings(args.dataset, args.epochs, args.batch_size, args.validation_split, args.seed)
+    request = FitRequest(model_spec, settings)
     history, progress = History(), ConsoleProgress(sys.stderr)
 
     def report(kind: str, values: dict) -> None:
@@ -163,7 +165,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         progress(kind, values)
 
     try:
-        result = fitting.fit(FitRequest(model_spec, settings), report)
+        result = fitting.fit(request, report)
     except data.DatasetUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -171,20 +173,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("error:", describe_fault(result.fault, TRAIN_TEXT.translator("en")), file=sys.stderr)
         return 1
     if args.out:
-        metadata = {
-            "test_accuracy": result.test_accuracy,
-            "test_loss": result.test_loss,
-            "epochs": result.epochs_done,
-            "settings": settings.to_dict(),
-        }
-        trained = bundle.TrainedModel(
-            model_spec,
-            result.weights,
-            as_float_arrays(result.optimizer_state),
-            history.per_epoch(),
-            settings.dataset,
-            metadata,
-        )
+        trained = outcome.trained_model(request, result, history)
         Path(args.out).write_bytes(bundle.to_bytes(trained))
     summary = {
         "test_accuracy": result.test_accuracy,

@@ -78,7 +78,7 @@ def test_start_trains_live_then_shows_test_metrics_history_and_the_trained_model
     trained = app.session_state["trained_model"]
     assert isinstance(trained, TrainedModel) and trained.metadata["epochs"] == 2
     assert trained.metadata["test_accuracy"] == pytest.approx(job(app).result.test_accuracy)
-    assert len(trained.history["loss"]) == 2 and trained.weights
+    assert len(trained.history.loss) == 2 and trained.weights
     assert len(app.session_state[jobs.RUNS]) == 1
     assert not app.button(key="train_continue").disabled
     # The worker was spawned from a Streamlit script run (app.py is __main__ there) and still never loaded Streamlit.

@@ -183,6 +183,12 @@ class TrainingJob:
                 version=self._version,
             )
 
+    def record(self) -> RunRecord:
+        """The run as it stands, for the run history: what was trained, how, its curves and how it ended."""
+        snap = self.snapshot()
+        return RunRecord(self.run_id, self.request.spec, self.request.settings, snap.history, snap.state,
+                         snap.test_loss, snap.test_accuracy)  # fmt: skip
+
     def _eta(self) -> float | None:
         # From this job's average pace (validation and the first tracing included): steadier than the last group's.
         done = self._history.last_step - self.request.initial_step

@@ -9,13 +9,13 @@ import threading
 
 import streamlit as st
 
-from playground.bundle import TrainedModel
 from playground.spec import ModelSpec
 from playground.text.train import CATALOGUE
+from playground.training import outcome
 from playground.training import scheduler as training
 from playground.training.job import TrainingJob
 from playground.training.limits import Limits
-from playground.training.runs import FitRequest, RunRecord, TrainSettings, as_float_arrays
+from playground.training.runs import FitRequest, RunRecord, TrainSettings
 from playground.ui import session, wake
 
 JOB = "train_job"
@@ -152,40 +152,6 @@ def runs() -> list[RunRecord]:
     return list(st.session_state.get(RUNS, []))
 
 
-def _record(job: TrainingJob) -> RunRecord:
-    snapshot = job.snapshot()
-    return RunRecord(
-        job.run_id,
-        job.request.spec,
-        job.request.settings,
-        snapshot.history,
-        snapshot.state,
-        snapshot.test_loss,
-        snapshot.test_accuracy,
-    )
-
-
-def _trained_model(job: TrainingJob, record: RunRecord) -> TrainedModel:
-    result = job.result
-    metadata = {
-        "run_id": job.run_id,
-        "epochs": result.epochs_done,
-        "test_accuracy": result.test_accuracy,
-        "test_loss": result.test_loss,
-        "samples_per_second": result.samples_per_second,
-        "settings": job.request.settings.to_dict(),
-        "state": record.state,
-    }
-    return TrainedModel(
-        job.request.spec,
-        result.weights,
-        as_float_arrays(result.optimizer_state),
-        record.history.per_epoch(),
-        job.request.settings.dataset,
-        metadata,
-    )
-
-
 def collect() -> bool:
     """Put a settled job into the run history (a continued run replaces its earlier record) and, when it has
     weights, make it the session's trained model. True when something new was recorded."""
@@ -194,11 +160,11 @@ def collect() -> bool:
     if job is None or not job.done or job.id in recorded:
         return False
     recorded.add(job.id)
-    record = _record(job)
+    record = job.record()
     history = [run for run in runs() if run.run_id != record.run_id] + [record]
     st.session_state[RUNS] = history[-MAX_RUNS:]
     if job.result is not None and job.result.weights:
-        session.set_trained_model(_trained_model(job, record))
+        session.set_trained_model(outcome.trained_model(job.request, job.result, record.history, job.run_id))
     return True
 
 

@@ -22,7 +22,8 @@ from playground.bundle import TrainedModel
 from playground.data import own as own_data
 from playground.text.common import CATALOGUE as COMMON
 from playground.text.models import CATALOGUE
-from playground.training.runs import FitRequest, FitResult, RunRecord
+from playground.training.job import TrainingJob
+from playground.training.runs import RunRecord
 from playground.ui import session
 
 COOKIE = "dlp_session"
@@ -193,28 +194,6 @@ def save_now() -> None:
 # ---------------------------------------------------------------- restoring
 
 
-def _settled_job(trained: TrainedModel, record: RunRecord):
-    """A finished TrainingJob holding the trained model, so that the Train page shows its curves and can Continue.
-
-    Built through the job's own message handling; training.TrainingJob could offer this as a constructor.
-    """
-    from playground.training.job import TrainingJob
-
-    epochs = record.history.epochs_done or bundle.epochs_trained(trained)
-    request = FitRequest(trained.spec, replace(record.settings, epochs=0), initial_epoch=epochs,
-                         initial_step=record.history.last_step)  # fmt: skip
-    job = TrainingJob(request, history=record.history, run_id=record.run_id)
-    outcome = "stopped" if record.state == "stopped" else "finished"
-    scores = (record.test_loss, record.test_accuracy)
-    test_loss, test_accuracy = scores if None not in scores else (None, None)  # the Train page shows both or none
-    job.handle("end", {"outcome": outcome, "epochs_done": epochs})
-    job.handle("result", FitResult(outcome, epochs, record.history.last_step, trained.weights,
-                                   trained.optimizer_state, test_loss, test_accuracy, None, 0.0,
-                                   None))  # fmt: skip
-    job.worker_gone(0)  # settled: there is no worker
-    return job
-
-
 def _adopt_job(job) -> None:
     """Make job the session's current job, already in its run history."""
     jobs = _jobs()
@@ -304,7 +283,7 @@ def _restore_job(jobs, key: str, runs: tuple[RunRecord, ...], trained: TrainedMo
     record = next((run for run in runs if run.run_id == run_id), None)
     if record is not None and record.spec == trained.spec:
         with contextlib.suppress(Exception):  # a changed job API: the model is restored, only Continue is lost
-            _adopt_job(_settled_job(trained, record))
+            _adopt_job(TrainingJob.restored(record, trained))
 
 
 # ---------------------------------------------------------------- what the Models page changes
@@ -323,13 +302,13 @@ def use_trained_model(trained: TrainedModel) -> int | None:
         run_id = st.session_state.get(jobs.RUN_COUNTER, 0) + 1
         st.session_state[jobs.RUN_COUNTER] = run_id
         test = trained.metadata
-        record = RunRecord(run_id, trained.spec, bundle.train_settings(trained), bundle.run_history(trained),
+        record = RunRecord(run_id, trained.spec, bundle.train_settings(trained), trained.history,
                            "finished", _number(test.get("test_loss")), _number(test.get("test_accuracy")))  # fmt: skip
         trained = replace(trained, metadata={**trained.metadata, "run_id": run_id})
         runs = [run for run in _runs() if run.run_id != run_id] + [record]
         st.session_state[jobs.RUNS] = runs[-getattr(jobs, "MAX_RUNS", 30) :]
         with contextlib.suppress(Exception):
-            _adopt_job(_settled_job(trained, record))
+            _adopt_job(TrainingJob.restored(record, trained))
     session.set_trained_model(trained)
     try:
         from playground.ui import layer_editor

@@ -79,3 +79,52 @@ def test_a_dead_worker_fails_a_running_job_but_ends_a_stopping_one_as_stopped():
     assert T_EN(*exited.snapshot().message[:1], **exited.snapshot().message[1]) == (
         "The training process ended unexpectedly (exit code 1)."
     )
+
+
+# ---------------------------------------------------------------- a finished run brought back (reload, upload)
+
+
+def _finished_run():
+    import numpy as np
+
+    from playground.bundle import TrainedModel
+    from playground.training.runs import History, RunRecord
+
+    history = History()
+    history.add_step(10, 0.5, 1.2, 0.6)
+    history.add_step(20, 1.0, 0.8, 0.7)
+    history.add_epoch(1, {"loss": 0.9, "accuracy": 0.7, "val_loss": 0.8, "val_accuracy": 0.75})
+    spec = presets.preset("logistic")
+    weights = (np.ones((784, 10), np.float32), np.zeros(10, np.float32))
+    optimizer = (np.float32(20), np.float32(0.001), *(np.zeros_like(w) for w in weights * 2))
+    record = RunRecord(4, spec, TrainSettings(epochs=1, seed=3), history, "finished", 0.5, 0.85)
+    return record, TrainedModel(spec, weights, optimizer, history.epoch_curves())
+
+
+def test_a_restored_finished_job_shows_its_run_and_can_be_continued():
+    from playground.training.scheduler import continuation
+
+    record, trained = _finished_run()
+    job = TrainingJob.restored(record, trained)  # a constructor: no message replayed, no private call
+    snap = job.snapshot()
+    assert (job.state, job.run_id, snap.message) == ("finished", 4, ("state_finished", {"epochs": 1}))
+    assert job.settled and job.done and not job.active and snap.fraction == 1.0
+    assert snap.history == record.history  # the per-step curves too, from the run record
+    assert (snap.test_loss, snap.test_accuracy) == (0.5, 0.85)
+    assert job.result.weights is trained.weights and job.result.optimizer_state is trained.optimizer_state
+    assert job.request.spec == trained.spec and job.request.settings.seed == 3
+    assert job.record().history == record.history and job.record().state == "finished"
+    more = continuation(job, 2)
+    assert (more.run_id, more.request.initial_epoch, more.request.initial_step) == (4, 1, 20)
+    assert more.request.settings.epochs == 2 and more.request.weights is trained.weights
+    assert more.snapshot().history == record.history
+
+
+def test_a_restored_run_shows_test_metrics_only_when_it_has_both_and_a_stopped_one_stays_stopped():
+    from dataclasses import replace
+
+    record, trained = _finished_run()
+    partial = TrainingJob.restored(replace(record, test_loss=None), trained).snapshot()
+    assert (partial.test_loss, partial.test_accuracy) == (None, None)
+    stopped = TrainingJob.restored(replace(record, state="stopped"), trained)
+    assert stopped.state == "stopped" and stopped.result.outcome == "stopped" and stopped.settled
