@@ -187,12 +187,14 @@ def test_refreshes_slow_down_as_more_learners_watch(scheduler, monkeypatch):
     intervals = {}
     for watchers in (0, 1, 4, 8, 12, 20, 60):
         monkeypatch.setattr(scheduler, "watched_jobs", lambda watchers=watchers: watchers)
-        intervals[watchers] = jobs.tick_interval()
+        intervals[watchers] = train_view.tick_interval()
     assert intervals == {0: 1.0, 1: 1.0, 4: 1.0, 8: 2.0, 12: 3.0, 20: 5.0, 60: 5.0}
     # The server redraws at most about WATCHERS_PER_S panels a second for a class of up to 20; beyond, 5 s stays.
-    assert all(watchers / interval <= jobs.WATCHERS_PER_S for watchers, interval in intervals.items() if watchers <= 20)
+    assert all(
+        watchers / interval <= train_view.WATCHERS_PER_S for watchers, interval in intervals.items() if watchers <= 20
+    )
     monkeypatch.setattr(scheduler, "watched_jobs", lambda: 20)
-    assert jobs.retick(1.0) and not jobs.retick(5.0) and not jobs.retick(4.0)
+    assert train_view.retick(1.0) and not train_view.retick(5.0) and not train_view.retick(4.0)
 
 
 def test_watched_jobs_counts_the_queued_and_running_jobs_a_page_looked_at(scheduler):
@@ -286,7 +288,7 @@ def test_the_sidebar_status_ticks_on_other_pages_while_a_job_runs(app_test, monk
     fragments.declared.clear()
     app.run()
     assert not app.exception
-    assert fragments.ticking() == {"sidebar_status": jobs.SIDEBAR_TICKS * jobs.TICK_S}
+    assert fragments.ticking() == {"sidebar_status": train_view.SIDEBAR_TICKS * train_view.TICK_S}
 
 
 def test_one_failing_tick_shows_a_note_and_the_panel_goes_on(app_test, monkeypatch, scheduler):

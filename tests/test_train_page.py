@@ -127,9 +127,10 @@ def test_stop_then_continue_goes_on_from_the_same_run(app_test):
 
 
 def _sidebar_only():
-    from playground.ui import jobs
+    from playground.ui import jobs, train_view
 
-    jobs.sidebar_status()
+    jobs.settle()  # as the router does before the sidebar
+    train_view.sidebar_status()
 
 
 def test_the_sidebar_shows_the_running_job_and_records_it_when_it_ends(app_test, scheduler):

@@ -10,8 +10,8 @@ from playground import bundle, data
 from playground.data import images as drawing
 from playground.inspection import inspector as inference
 from playground.text.draw import CATALOGUE
+from playground.ui import image_sets, lesson, session
 from playground.ui import inspect_panels as panels
-from playground.ui import lesson, persistence, session
 
 t = session.translator(CATALOGUE)
 UPLOAD_MB = drawing.MAX_UPLOAD_BYTES // 2**20
@@ -54,16 +54,12 @@ def canvas_input(size: int):
     return (None if image is None else drawing.prepare(image, size)), None, "empty_prompt"
 
 
-def _new_sample() -> None:
-    st.session_state.pop(panels.SAMPLE, None)
-
-
 def sample_input(dataset, evaluate):
     """A test image: any, of one class, or one the model gets wrong (evaluate() says which); with its true class."""
     kinds = ["random", "class", "mistake"]
     kind = lesson.widget(
         st.radio, "draw_pick", t("pick"), kinds[0], options=kinds, format_func=lambda k: t("pick_" + k),
-        horizontal=True, on_change=_new_sample,
+        horizontal=True, on_change=panels.new_sample,
     )  # fmt: skip
     pool = np.arange(len(dataset.y_test))
     if kind == "class":
@@ -71,17 +67,15 @@ def sample_input(dataset, evaluate):
         classes = range(len(names))
         digit = lesson.widget(
             st.selectbox, "draw_pick_class", t("which_class"), 0, options=classes,
-            format_func=names.__getitem__, on_change=_new_sample,
+            format_func=names.__getitem__, on_change=panels.new_sample,
         )  # fmt: skip
         pool = np.flatnonzero(dataset.y_test == digit)
     elif kind == "mistake":
         pool = evaluate().mistakes()
-    st.button(t("another"), on_click=_new_sample, icon=":material/shuffle:")
+    st.button(t("another"), on_click=panels.new_sample, icon=":material/shuffle:")
     if not len(pool):
         return None, None, "no_mistakes"
-    if st.session_state.get(panels.SAMPLE, len(dataset.y_test)) >= len(dataset.y_test):  # none yet, or another set's
-        st.session_state[panels.SAMPLE] = int(np.random.default_rng().choice(pool))
-    index = st.session_state[panels.SAMPLE]
+    index = panels.sample_index(pool, len(dataset.y_test))
     label = int(dataset.y_test[index])
     st.markdown(t("true_label", index=index, label=dataset.class_names[label]))
     alt = t("test_image_alt", index=index, label=dataset.class_names[label])
@@ -109,10 +103,7 @@ def workbench(trained, dataset, names: tuple[str, ...]) -> None:
     """Input, prediction and inside the network: a stroke reruns only this part of the page."""
     size = trained.spec.input_shape[0]
     sources = ["draw", "test", "upload"] if dataset else ["draw", "upload"]
-    source = lesson.widget(
-        st.segmented_control, panels.SOURCE, t("source"), "draw", options=sources,
-        format_func=lambda k: t("source_" + k), required=True,
-    )  # fmt: skip
+    source = panels.source_choice(t, sources)
     # The canvas column keeps its 280 pixels on a tablet with the sidebar open; the results share the rest.
     left, results = st.columns([1, 1.1], gap="medium")
     middle, right = results.columns([0.8, 1.5])
@@ -147,6 +138,6 @@ names = dataset.class_names if dataset else bundle.class_names(trained)
 workbench(trained, dataset, names)
 if dataset is not None:
     st.divider()
-    dataset_title = persistence.dataset_title(dataset.name)
+    dataset_title = image_sets.dataset_title(dataset.name)
     panels.test_set(t, dataset, dataset_title, inference.evaluate(trained, dataset))
 lesson.teacher_panel("draw", {key: t(label) for key, label in LESSON_CONTROLS.items()})

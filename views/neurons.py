@@ -21,24 +21,8 @@ settings = view.settings()
 preset, play, step, reset, speed = st.columns([3, 1, 1, 1, 2], vertical_alignment="bottom")
 with preset:  # a preset would change locked settings: a classroom link leaves it out
     if not view.link().lock:
-        st.session_state[view.PREFIX + "preset"] = view.preset_name(settings)
-        st.selectbox(
-            t("preset"), [*plane_state.PRESETS, "custom"], key=view.PREFIX + "preset", on_change=view.apply_preset,
-            format_func=lambda name: t("preset_" + name), help=t("help_preset"),
-        )  # fmt: skip
-playing = view.playing()
-play.button(
-    t("pause") if playing else t("play"), on_click=view.toggle_play, type="primary", help=t("help_play"),
-    icon=":material/pause:" if playing else ":material/play_arrow:", key=view.PREFIX + "play", width="stretch",
-)  # fmt: skip
-step.button(
-    t("step"), on_click=view.step_once, help=t("help_step"), icon=":material/skip_next:", width="stretch",
-    key=view.PREFIX + "step",
-)  # fmt: skip
-reset.button(
-    t("reset"), on_click=view.reset_run, help=t("help_reset"), icon=":material/replay:", width="stretch",
-    key=view.PREFIX + "reset",
-)  # fmt: skip
+        view.preset_picker(t)
+view.run_buttons(play, step, reset, t)
 with speed:
     control(st.select_slider, "speed", t("speed"), t, options=plane_state.SPEEDS)
 
@@ -84,12 +68,7 @@ with data_column:
     )
     control(st.select_slider, "train", t("train"), t, options=plane_state.TRAIN_PERCENTS)
     control(st.select_slider, "points", t("points"), t, options=plane_state.POINT_COUNTS)
-    if not view.hidden("seed"):
-        st.button(
-            t("regenerate"), on_click=view.new_points, disabled=view.locked("seed"), help=t("help_seed"),
-            icon=":material/casino:", key=view.PREFIX + "regenerate",
-        )  # fmt: skip
-        st.caption(t("seed_caption", seed=settings.seed))
+    view.regenerate_button(t)
     control(
         st.pills, "features", t("features"), t, options=tuple(plane.FEATURES), selection_mode="multi",
         format_func=plane.FEATURE_SYMBOLS.get, width="stretch", wrap=True,

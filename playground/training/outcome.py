@@ -1,11 +1,13 @@
-"""What a finished fit becomes: the trained model that the Draw and Models pages, bundles and the CLI use.
+"""What a finished fit becomes, and back: the trained model that pages, bundles and the CLI use, and the run record
+an uploaded model stands for.
 
 The app (a job's result) and the CLI (a fit in its own process) both go through trained_model, so a bundle says the
 same things whichever wrote it.
 """
 
+from playground import bundle
 from playground.bundle import TrainedModel
-from playground.training.runs import FitRequest, FitResult, History, as_float_arrays
+from playground.training.runs import FitRequest, FitResult, History, RunRecord, as_float_arrays
 
 
 def trained_model(request: FitRequest, result: FitResult, history: History, run_id: int | None = None) -> TrainedModel:
@@ -28,3 +30,15 @@ def trained_model(request: FitRequest, result: FitResult, history: History, run_
         request.settings.dataset,
         metadata,
     )
+
+
+def run_record(trained: TrainedModel, run_id: int) -> RunRecord:
+    """The finished run a trained model stands for (an uploaded bundle): its settings, curves and test metrics as
+    far as its metadata tells."""
+    test = trained.metadata
+    return RunRecord(run_id, trained.spec, bundle.train_settings(trained), trained.history, "finished",
+                     _number(test.get("test_loss")), _number(test.get("test_accuracy")))  # fmt: skip
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

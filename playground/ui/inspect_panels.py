@@ -1,4 +1,5 @@
-"""Panels of the Draw page: the prediction, inside the network, and the test set's mistakes."""
+"""Panels of the Draw page: the input's source and test image, the prediction, inside the network, and the test
+set's mistakes."""
 
 import numpy as np
 import streamlit as st
@@ -6,12 +7,33 @@ import streamlit as st
 from playground.data import images as drawing
 from playground.figures import inspection as figures
 from playground.inspection import inspector as inference
+from playground.ui import lesson
 
 SAMPLE = "draw_sample"  # the test image being inspected (index into the test split)
 SOURCE = "draw_source"
 CELL_TRUE, CELL_PREDICTED = "draw_cell_true", "draw_cell_predicted"
 CONFUSION = "draw_confusion"
 TAB = "draw_inside_tab"
+
+
+def source_choice(t, sources: list[str]) -> str:
+    """Where the input comes from (draw, test, upload): a lesson may fix it, a click on a test example sets it."""
+    return lesson.widget(
+        st.segmented_control, SOURCE, t("source"), "draw", options=sources, format_func=lambda k: t("source_" + k),
+        required=True,
+    )  # fmt: skip
+
+
+def new_sample() -> None:
+    """Callback: inspect another test image from the next run on."""
+    st.session_state.pop(SAMPLE, None)
+
+
+def sample_index(pool: np.ndarray, count: int) -> int:
+    """The test image being inspected: the one chosen before while it is one of these `count`, else one from pool."""
+    if st.session_state.get(SAMPLE, count) >= count:  # none yet, or another set's
+        st.session_state[SAMPLE] = int(np.random.default_rng().choice(pool))
+    return st.session_state[SAMPLE]
 
 
 def prediction(t, x: np.ndarray, inspection: inference.Inspection, names, true_class: int | None, chart) -> None:

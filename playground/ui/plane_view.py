@@ -202,6 +202,34 @@ def preset_name(current: PlaneSettings) -> str:
     return next((name for name, preset in plane_state.PRESETS.items() if preset == current), "custom")
 
 
+def preset_picker(t) -> None:
+    """The preset select box, showing the preset the settings equal ('custom' when none)."""
+    st.session_state[PREFIX + "preset"] = preset_name(settings())
+    st.selectbox(
+        t("preset"), [*plane_state.PRESETS, "custom"], key=PREFIX + "preset", on_change=apply_preset,
+        format_func=lambda name: t("preset_" + name), help=t("help_preset"),
+    )  # fmt: skip
+
+
+def run_buttons(play, step, reset, t) -> None:
+    """Play or pause, one step, and reset, each in its column."""
+    icon = ":material/pause:" if playing() else ":material/play_arrow:"
+    play.button(t("pause") if playing() else t("play"), on_click=toggle_play, type="primary", help=t("help_play"),
+                icon=icon, key=PREFIX + "play", width="stretch")  # fmt: skip
+    step.button(t("step"), on_click=step_once, help=t("help_step"), icon=":material/skip_next:", width="stretch",
+                key=PREFIX + "step")  # fmt: skip
+    reset.button(t("reset"), on_click=reset_run, help=t("help_reset"), icon=":material/replay:", width="stretch",
+                 key=PREFIX + "reset")  # fmt: skip
+
+
+def regenerate_button(t) -> None:
+    """New random points (and starting weights), unless a classroom link hides or locks the seed."""
+    if not hidden("seed"):
+        st.button(t("regenerate"), on_click=new_points, disabled=locked("seed"), help=t("help_seed"),
+                  icon=":material/casino:", key=PREFIX + "regenerate")  # fmt: skip
+        st.caption(t("seed_caption", seed=settings().seed))
+
+
 def new_points() -> None:
     """Callback: a new random seed (new points and new starting weights)."""
     current = settings()
