@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 BASELINE = """
 import sys
-from playground import fitting, presets
-from playground.runs import FitRequest, TrainSettings
+from playground import presets
+from playground.training import fit as fitting
+from playground.training.runs import FitRequest, TrainSettings
 
 def rss():
     for line in open("/proc/self/status"):
