@@ -40,10 +40,11 @@ def main() -> None:
     preload.base()  # before any page: script threads must never import pandas & co. at the same time
 
     from playground.text.common import CATALOGUE
-    from playground.ui import lesson, persistence, session, sidebar
+    from playground.ui import jobs, lesson, persistence, session, sidebar
 
     st.set_page_config(page_title="Deep Learning Playground", page_icon=":material/neurology:", layout="wide")
     persistence.restore_session()  # a reloaded page gets its runs and trained model back
+    jobs.settle()  # the one place a finished job joins the run history: before the sidebar and the page draw
     t = session.translator(CATALOGUE)
     lesson.apply_from_link()
     sections: dict[str, list] = {}

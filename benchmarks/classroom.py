@@ -85,10 +85,12 @@ class Sampler:
 
 def student_session(student: Student, spec, settings, kept, delay: float) -> None:
     """Start a run, watch it like a page, inspect the trained model, save the work: as one browser tab would."""
-    from playground import bundle, data, store
+    from playground import data, store
     from playground.inspection import evaluation, inspector
-    from playground.training.runs import FitRequest, RunRecord
-    from playground.training.scheduler import TrainingJob, scheduler
+    from playground.training import outcome
+    from playground.training.job import TrainingJob
+    from playground.training.runs import FitRequest
+    from playground.training.scheduler import scheduler
 
     time.sleep(delay)
     job = TrainingJob(FitRequest(spec, settings), run_id=1)
@@ -109,7 +111,8 @@ def student_session(student: Student, spec, settings, kept, delay: float) -> Non
         student.errors.append(str(job.snapshot().message))
         return
     student.accuracy = job.result.test_accuracy
-    trained = bundle.TrainedModel(spec, job.result.weights, job.result.optimizer_state, {}, settings.dataset)
+    record = job.record()
+    trained = outcome.trained_model(job.request, job.result, record.history, run_id=1)
     dataset = data.load(settings.dataset)
     image = data.images_as_input(dataset.x_test[:1])[0, ..., 0]
     inspector.inspect(trained, image)  # the first call per architecture builds and traces; time the second
@@ -120,8 +123,6 @@ def student_session(student: Student, spec, settings, kept, delay: float) -> Non
     evaluation.evaluate(trained, dataset)
     student.evaluate_s = time.perf_counter() - began
     token = store.new_token()
-    record = RunRecord(1, spec, settings, job.snapshot().history, job.state, job.result.test_loss,
-                       job.result.test_accuracy)  # fmt: skip
     kept.save(token, {"runs": store.encode_runs([record]), "model": store.encode_model(trained)})
     student.stored_bytes = sum(len(value) for value in kept.load(token).values())
     student.server_rss = rss_bytes()
@@ -139,8 +140,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from playground import presets, store
-    from playground.training import resources
+    from playground.training import limits as resources
     from playground.training import scheduler as training
+    from playground.training.limits import Limits
     from playground.training.runs import TrainSettings
 
     students = args.students or (2 if args.quick else 8)
@@ -163,7 +165,7 @@ def main() -> None:
 
     server_tf = rss_bytes()
     # The server's own limits (a pre-warmed spare worker when memory allows), with the chosen number of workers.
-    scheduler = training.configure(replace(training.Limits.from_env(), max_running=running))
+    scheduler = training.configure(replace(Limits.from_env(), max_running=running))
     spec = presets.preset(preset)
     settings = [TrainSettings("mnist-sample", epochs=epochs, batch_size=32, validation_split=0.1, seed=number,
                               train_samples=samples) for number in range(students)]  # fmt: skip

@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 BASELINE = """
 import sys
-from playground import fitting, presets
-from playground.runs import FitRequest, TrainSettings
+from playground import presets
+from playground.training import fit as fitting
+from playground.training.runs import FitRequest, TrainSettings
 
 def rss():
     for line in open("/proc/self/status"):
@@ -83,9 +84,11 @@ def main() -> None:
 
     from playground import presets
     from playground.training import scheduler as training
+    from playground.training.job import TrainingJob
+    from playground.training.limits import Limits
     from playground.training.runs import FitRequest, TrainSettings
 
-    scheduler = training.Scheduler(training.Limits.from_env())
+    scheduler = training.Scheduler(Limits.from_env())
     watch = WorkerWatch(scheduler)
     started, before = time.monotonic(), rss_mb()
     print(
@@ -94,7 +97,7 @@ def main() -> None:
     )
     scheduler.prewarm()
     request = FitRequest(presets.preset("small-cnn"), TrainSettings(epochs=1, train_samples=500))
-    jobs = [scheduler.submit(training.TrainingJob(request)) for _ in range(count)]
+    jobs = [scheduler.submit(TrainingJob(request)) for _ in range(count)]
     after_ten = before
     for index, job in enumerate(jobs, start=1):
         job.wait()

@@ -64,8 +64,8 @@ def seed_fit(epochs: int) -> dict:
 def playground_job(scheduler, epochs: int) -> dict:
     """Samples per second of a playground job for the seed CNN, and how live its curves were."""
     from playground import presets
+    from playground.training.job import TrainingJob
     from playground.training.runs import FitRequest, TrainSettings
-    from playground.training.scheduler import TrainingJob
 
     settings = TrainSettings("mnist-sample", epochs=epochs, batch_size=32, validation_split=0.0, seed=0)
     job = TrainingJob(FitRequest(presets.preset("seed-cnn"), settings))
@@ -95,9 +95,10 @@ def main() -> None:
     epochs, rounds = (2, 1) if args.quick else (max(2, args.epochs), args.rounds)
 
     from playground.training import scheduler as training
+    from playground.training.limits import Limits
 
     # No spare worker: a spare importing TensorFlow beside the seed's fit would slow the reference down.
-    limits = replace(training.Limits.from_env(), spare="off")
+    limits = replace(Limits.from_env(), spare="off")
     scheduler = training.Scheduler(limits)
     print(
         f"seed CNN, mnist-sample (4,000 digits), batch 32, {epochs} epochs, {rounds} round(s); "

@@ -51,7 +51,7 @@ class TrainedModel:
     spec: ModelSpec
     weights: tuple[np.ndarray, ...]
     optimizer_state: tuple[np.ndarray, ...] = ()
-    history: Mapping[str, list] = field(default_factory=dict)
+    history: History = field(default_factory=History)  # a bundle keeps its per-epoch curves
     dataset: str = "mnist-sample"
     metadata: Mapping[str, object] = field(default_factory=dict)
 
@@ -165,7 +165,7 @@ def to_bytes(trained: TrainedModel) -> bytes:
         archive.writestr("spec.json", trained.spec.to_json())
         archive.writestr("weights.npz", _npz_bytes(trained.weights))
         archive.writestr("optimizer.npz", _npz_bytes(trained.optimizer_state))
-        archive.writestr("history.json", json.dumps(dict(trained.history)))
+        archive.writestr("history.json", json.dumps(trained.history.epoch_curves().to_dict()))
         archive.writestr("metadata.json", json.dumps(metadata_for(trained), default=str))
     return buffer.getvalue()
 
@@ -325,8 +325,10 @@ def _check_history(history: object) -> dict:
     if not isinstance(history, dict):
         raise BundleError("history_not_object")
     for key, values in history.items():
+        flags = key == "partial"  # the one curve of booleans: an epoch cut short by a stop
         ok = isinstance(values, list) and len(values) <= MAX_HISTORY_POINTS
-        if not ok or not all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values):
+        if not ok or not all(v is None or (isinstance(v, int | float) and (flags or not isinstance(v, bool)))
+                             for v in values):  # fmt: skip
             raise BundleError("bad_history", name=str(key)[:50])
     return history
 
@@ -373,7 +375,7 @@ def from_bytes(data: bytes) -> TrainedModel:
     history = _check_history(history)
     metadata = _check_metadata(metadata, spec)
     dataset = str(metadata.get("dataset", "mnist-sample"))[:100]
-    return TrainedModel(spec, weights, optimizer, history, dataset, metadata)
+    return TrainedModel(spec, weights, optimizer, History.from_dict(history), dataset, metadata)
 
 
 def epochs_trained(trained: TrainedModel) -> int:
@@ -381,8 +383,7 @@ def epochs_trained(trained: TrainedModel) -> int:
     epochs = trained.metadata.get("epochs")
     if isinstance(epochs, int) and not isinstance(epochs, bool) and 0 <= epochs < 10**6:
         return epochs
-    losses = trained.history.get("loss", [])
-    return len(losses) if isinstance(losses, list) else 0
+    return trained.history.epochs_done
 
 
 # ---------------------------------------------------------------- what a bundle says about its training
@@ -412,24 +413,3 @@ def train_settings(trained: TrainedModel) -> TrainSettings:
         if low <= value <= high:
             values[name] = kind(value)
     return TrainSettings(**values)
-
-
-def run_history(trained: TrainedModel) -> History:
-    """The per-epoch curves of the model's history as a run's History (no per-step curves)."""
-    losses = trained.history.get("loss") or []
-    count = len(losses)
-
-    def curve(name: str) -> list:  # one value per epoch, None where the bundle has none
-        values = list(trained.history.get(name) or [])[:count]
-        return values + [None] * (count - len(values))
-
-    return History(
-        epoch=list(range(1, count + 1)),
-        loss=curve("loss"),
-        accuracy=curve("accuracy"),
-        val_loss=curve("val_loss"),
-        val_accuracy=curve("val_accuracy"),
-        samples_per_second=[0.0] * count,
-        elapsed=[0.0] * count,
-        partial=[False] * count,
-    )

@@ -109,6 +109,41 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+class ConsoleProgress:
+    """A report function that draws a one-line progress bar on a stream (stderr for the CLI)."""
+
+    def __init__(self, stream=None, width: int = 24):
+        self.stream, self.width = stream or sys.stderr, width
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())  # a log file gets one line per epoch
+        self.epochs = self.steps_per_epoch = self.first_epoch = 0
+
+    def __call__(self, kind: str, values: dict) -> None:
+        if kind == "begin":
+            self.epochs, self.steps_per_epoch = values["epochs"], values["steps_per_epoch"]
+        elif kind == "step" and self.live:
+            fraction = values["step"] / self.steps_per_epoch
+            filled = int(fraction * self.width)
+            bar = "█" * filled + "·" * (self.width - filled)
+            self.stream.write(
+                f"\repoch {values['epoch']}/{self.epochs} {bar} {values['step']}/{self.steps_per_epoch}"
+                f"  loss {values['loss']:.4f}  acc {values['accuracy']:.4f}"
+                f"  {values['samples_per_second']:,.0f} samples/s "
+            )
+        elif kind == "epoch":
+            validation = ""
+            if values["val_loss"] is not None:
+                validation = f"  val_loss {values['val_loss']:.4f}  val_acc {values['val_accuracy']:.4f}"
+            self.stream.write(
+                f"\repoch {values['epoch']}/{self.epochs}  loss {values['loss']:.4f}"
+                f"  acc {values['accuracy']:.4f}{validation}"
+                f"  {values['samples_per_second']:,.0f} samples/s".ljust(100)
+                + "\n"
+            )
+        elif kind == "phase" and values["phase"] == "test":
+            self.stream.write("evaluating on the test set…\n")
+        self.stream.flush()
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a model in this process: progress on stderr, then the test metrics (JSON with --json)."""
     model_spec = _checked_spec(args)
@@ -118,17 +153,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     from playground import bundle, data
     from playground.text.train import CATALOGUE as TRAIN_TEXT
     from playground.training import fit as fitting  # Keras loads for this command only
-    from playground.training.runs import FitRequest, History, TrainSettings, as_float_arrays, describe_fault
+    from playground.training import outcome
+    from playground.training.runs import FitRequest, History, TrainSettings, describe_fault
 
     settings = TrainSettings(args.dataset, args.epochs, args.batch_size, args.validation_split, args.seed)
-    history, progress = History(), fitting.ConsoleProgress(sys.stderr)
+    request = FitRequest(model_spec, settings)
+    history, progress = History(), ConsoleProgress(sys.stderr)
 
     def report(kind: str, values: dict) -> None:
         history.record(kind, values)
         progress(kind, values)
 
     try:
-        result = fitting.fit(FitRequest(model_spec, settings), report)
+        result = fitting.fit(request, report)
     except data.DatasetUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -136,20 +173,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("error:", describe_fault(result.fault, TRAIN_TEXT.translator("en")), file=sys.stderr)
         return 1
     if args.out:
-        metadata = {
-            "test_accuracy": result.test_accuracy,
-            "test_loss": result.test_loss,
-            "epochs": result.epochs_done,
-            "settings": settings.to_dict(),
-        }
-        trained = bundle.TrainedModel(
-            model_spec,
-            result.weights,
-            as_float_arrays(result.optimizer_state),
-            history.per_epoch(),
-            settings.dataset,
-            metadata,
-        )
+        trained = outcome.trained_model(request, result, history)
         Path(args.out).write_bytes(bundle.to_bytes(trained))
     summary = {
         "test_accuracy": result.test_accuracy,

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from playground import bundle, data, presets  # noqa: E402
 from playground.data import images as drawing  # noqa: E402
 from playground.data import strokes  # noqa: E402
+from playground.training.runs import History  # noqa: E402
 
 OUT = ROOT / "playground" / "assets" / "demo_model.zip"
 PRESET = "seed-cnn"
@@ -122,7 +123,7 @@ def main() -> None:
     trained = bundle.TrainedModel(
         spec=spec,
         weights=tuple(np.asarray(w, dtype=np.float32) for w in model.get_weights()),
-        history={key: [float(v) for v in values] for key, values in history.history.items()},
+        history=History.from_dict({key: [float(v) for v in values] for key, values in history.history.items()}),
         dataset=dataset.name,
         metadata={
             "name": "demo",

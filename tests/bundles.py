@@ -10,6 +10,7 @@ import numpy as np
 
 from playground import bundle, data
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
+from playground.training.runs import History
 
 # A small CNN with BatchNormalization (non-trainable weights) and Dropout, trained with Adam.
 SPEC = ModelSpec(
@@ -44,7 +45,7 @@ def trained_model(spec: ModelSpec = SPEC, samples: int = 256, epochs: int = 2) -
         spec,
         tuple(np.asarray(w) for w in model.get_weights()),
         optimizer_state(model),
-        {key: [float(v) for v in values] for key, values in history.items()},
+        History.from_dict({key: [float(v) for v in values] for key, values in history.items()}),
         "mnist-sample",
         metadata,
     )

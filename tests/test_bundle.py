@@ -2,16 +2,18 @@
 bundles (wrong shapes, pickles, zip bombs, wrong specs, truncated files …) are refused with a clear message."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
-from bundles import SPEC, malformed, trained_model
+from bundles import SPEC, malformed, members, rezip, trained_model
 
 from playground import bundle, catalog, data
 from playground.backend import keras
 from playground.inspection import demo, inspector
 from playground.model import build_model
 from playground.spec import OptimizerSpec
+from playground.training.runs import History
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +62,8 @@ def test_the_keras_file_loads_in_plain_keras_and_predicts_the_same(trained, tmp_
 def test_settings_and_curves_come_back_from_the_metadata(trained):
     settings = bundle.train_settings(trained)
     assert (settings.dataset, settings.epochs, settings.batch_size) == ("mnist-sample", 2, 32)
-    history = bundle.run_history(trained)
-    assert history.epoch == [1, 2] and history.loss == trained.history["loss"]
+    history = bundle.from_bytes(bundle.to_bytes(trained)).history
+    assert history.epoch == [1, 2] and history.loss == trained.history.loss
     hostile = dataclasses.replace(trained, metadata={"settings": {"epochs": "many", "batch_size": -3, "seed": 1.5}})
     assert bundle.train_settings(hostile) == bundle.train_settings(dataclasses.replace(trained, metadata={}))
 
@@ -124,4 +126,22 @@ def test_an_optimizer_that_never_stepped_is_dropped_rather_than_refused(trained)
 
 
 def test_the_demo_model_still_loads():
-    assert bundle.from_bytes(demo.PATH.read_bytes()).spec.num_classes == 10
+    shipped = bundle.from_bytes(demo.PATH.read_bytes())
+    assert shipped.spec.num_classes == 10
+    # Written before bundles kept a run's History: its per-epoch lists become one, numbered from epoch 1.
+    assert shipped.history.epoch == list(range(1, 13)) and shipped.history.epochs_done == bundle.epochs_trained(shipped)
+    assert len(shipped.history.val_accuracy) == 12 and shipped.history.partial == [False] * 12
+
+
+def test_a_bundle_keeps_the_runs_epoch_curves_and_reads_the_older_per_epoch_lists(trained):
+    history = History()
+    for step in (4, 8, 10):
+        history.add_step(step, step / 8, 1.0 / step, 0.5)
+    history.add_epoch(1, {"loss": 0.9, "accuracy": 0.7, "val_loss": 0.8, "val_accuracy": 0.75, "elapsed": 2.0})
+    history.add_epoch(2, {"loss": 0.6, "accuracy": 0.8, "val_loss": None, "val_accuracy": None, "partial": True})
+    loaded = bundle.from_bytes(bundle.to_bytes(dataclasses.replace(trained, history=history))).history
+    assert loaded == history.epoch_curves() and loaded.partial == [False, True] and loaded.step == []
+    older = {"loss": [0.9, 0.6], "accuracy": [0.7, 0.8], "val_loss": [0.8, None], "val_accuracy": [0.75, None]}
+    files = members(bundle.to_bytes(trained)) | {"history.json": json.dumps(older).encode()}
+    loaded = bundle.from_bytes(rezip(files)).history
+    assert loaded.per_epoch() == older and loaded.epoch == [1, 2] and loaded.elapsed == [0.0, 0.0]

@@ -16,6 +16,8 @@ import streamlit
 
 from playground import presets
 from playground.training import scheduler as training
+from playground.training.job import TrainingJob
+from playground.training.limits import Limits
 from playground.training.runs import FitRequest, TrainSettings
 from playground.ui import jobs, preload, train_view
 
@@ -29,6 +31,7 @@ KERAS = {"keras", "tensorflow"}
 # Library functions that import Keras lazily, and why that never happens in a script thread unguarded.
 LAZY_KERAS = {
     "playground.training.worker.main": "runs in a spawned worker process",
+    "playground.training.worker.run": "runs in a worker (a spawned process of the local backend)",
     "playground.training.worker.set_threads": "runs in a spawned worker process",
     "playground.concepts.depth.gradient_sizes": "runs in a spawned process (depth_experiment_in_worker)",
     "playground.concepts.depth.train_and_measure": "runs in a spawned process (depth_experiment_in_worker)",
@@ -175,7 +178,7 @@ T_EN = {"loss": "loss"}.get
 @pytest.fixture
 def scheduler():
     """A scheduler that never starts a job (no slots): jobs stay queued, no worker process is spawned."""
-    made = training.configure(training.Limits(max_running=0, cores=2, spare="off"))
+    made = training.configure(Limits(max_running=0, cores=2, spare="off"))
     yield made
     made.shutdown()
 
@@ -184,18 +187,20 @@ def test_refreshes_slow_down_as_more_learners_watch(scheduler, monkeypatch):
     intervals = {}
     for watchers in (0, 1, 4, 8, 12, 20, 60):
         monkeypatch.setattr(scheduler, "watched_jobs", lambda watchers=watchers: watchers)
-        intervals[watchers] = jobs.tick_interval()
+        intervals[watchers] = train_view.tick_interval()
     assert intervals == {0: 1.0, 1: 1.0, 4: 1.0, 8: 2.0, 12: 3.0, 20: 5.0, 60: 5.0}
     # The server redraws at most about WATCHERS_PER_S panels a second for a class of up to 20; beyond, 5 s stays.
-    assert all(watchers / interval <= jobs.WATCHERS_PER_S for watchers, interval in intervals.items() if watchers <= 20)
+    assert all(
+        watchers / interval <= train_view.WATCHERS_PER_S for watchers, interval in intervals.items() if watchers <= 20
+    )
     monkeypatch.setattr(scheduler, "watched_jobs", lambda: 20)
-    assert jobs.retick(1.0) and not jobs.retick(5.0) and not jobs.retick(4.0)
+    assert train_view.retick(1.0) and not train_view.retick(5.0) and not train_view.retick(4.0)
 
 
 def test_watched_jobs_counts_the_queued_and_running_jobs_a_page_looked_at(scheduler):
     spec = presets.preset("logistic")
-    watched = [training.TrainingJob(FitRequest(spec, TrainSettings(epochs=1))) for _ in range(3)]
-    unwatched = training.TrainingJob(FitRequest(spec, TrainSettings(epochs=1)))
+    watched = [TrainingJob(FitRequest(spec, TrainSettings(epochs=1))) for _ in range(3)]
+    unwatched = TrainingJob(FitRequest(spec, TrainSettings(epochs=1)))
     for job in [*watched, unwatched]:
         scheduler.submit(job)
     for job in watched:
@@ -225,14 +230,14 @@ class Fragments:
         return {name.split(".")[0]: every for name, every in self.declared if every}
 
 
-def _live_job(spec) -> training.TrainingJob:
-    job = training.TrainingJob(FitRequest(spec, TrainSettings(epochs=2)), run_id=1)
-    job._set("running", ("state_running", {}))
+def _live_job(spec) -> TrainingJob:
+    job = TrainingJob(FitRequest(spec, TrainSettings(epochs=2)), run_id=1)
+    job.set_state("running", ("state_running", {}))
     job.handle("begin", {"steps_per_epoch": 10, "epochs": 2})
     return job
 
 
-def _step(job: training.TrainingJob, step: int) -> None:
+def _step(job: TrainingJob, step: int) -> None:
     values = {"global_step": step, "step_epoch": step / 10, "loss": 1.0 / step, "accuracy": 0.5, "epoch": 1}
     job.handle("step", {**values, "step": step, "elapsed": step * 0.1, "samples_per_second": 100.0})
 
@@ -267,7 +272,7 @@ def test_the_live_panel_redraws_only_when_its_job_moved_and_stops_ticking_at_the
     app.run()
     assert len(built) == 2
     job.handle("end", {"outcome": "finished", "epochs_done": 2})
-    job._worker_gone(0)
+    job.worker_gone(0)
     fragments.declared.clear()
     app.run()
     assert not app.exception
@@ -283,7 +288,7 @@ def test_the_sidebar_status_ticks_on_other_pages_while_a_job_runs(app_test, monk
     fragments.declared.clear()
     app.run()
     assert not app.exception
-    assert fragments.ticking() == {"sidebar_status": jobs.SIDEBAR_TICKS * jobs.TICK_S}
+    assert fragments.ticking() == {"sidebar_status": train_view.SIDEBAR_TICKS * train_view.TICK_S}
 
 
 def test_one_failing_tick_shows_a_note_and_the_panel_goes_on(app_test, monkeypatch, scheduler):

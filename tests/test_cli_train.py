@@ -45,7 +45,7 @@ def test_train_prints_the_documented_json_and_writes_a_bundle_that_predicts_the_
 
     trained = bundle.from_bytes(out.read_bytes())  # arrays and JSON only: nothing is unpickled
     assert trained.metadata["test_accuracy"] == pytest.approx(result["test_accuracy"])
-    assert trained.history == result["history"]
+    assert trained.history.per_epoch() == result["history"]
     # Adam: step count, learning rate, and two moments for each of the four weight arrays; 2 × 113 steps taken.
     assert len(trained.optimizer_state) == 10 and 226.0 in [float(a) for a in trained.optimizer_state if a.size == 1]
     model = build_model(trained.spec)

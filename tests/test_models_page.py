@@ -16,7 +16,8 @@ from playground import bundle, data, store
 from playground.data import own as own_data
 from playground.inspection import inspector
 from playground.training import scheduler as training
-from playground.ui import persistence
+from playground.training.limits import Limits
+from playground.ui import image_sets, persistence
 
 PAGE = "views/models.py"
 
@@ -155,7 +156,7 @@ def test_own_images_are_previewed_per_class_and_offered_for_training():
 
 
 def persistence_datasets(app) -> dict:
-    return {name: title for name, title in app.session_state[persistence.DATASETS].items() if own_data.exists(name)}
+    return {name: title for name, title in app.session_state[image_sets.SETS].items() if own_data.exists(name)}
 
 
 def test_an_unusable_image_set_is_explained_and_nothing_is_registered():
@@ -164,11 +165,11 @@ def test_an_unusable_image_set_is_explained_and_nothing_is_registered():
     app = upload(browser_session(lang="zh"), "models_upload_images", "bad.zip", make_zip(files))
     assert "无法使用这个图片集" in app.error[0].value and "triangle" in app.error[0].value
     assert "models_use_images" not in [button.key for button in app.button]
-    assert persistence.DATASETS not in app.session_state
+    assert image_sets.SETS not in app.session_state
 
 
 def test_own_images_train_on_the_train_page_and_their_classes_appear_on_the_draw_page():
-    scheduler = training.configure(training.Limits(max_running=1, spare="off"))
+    scheduler = training.configure(Limits(max_running=1, spare="off"))
     try:
         app = upload(browser_session(), "models_upload_images", "shapes.zip", shapes_zip(per_class=30, seed=5))
         app.button(key="models_use_images").click().run()

@@ -11,6 +11,8 @@ import pytest
 from playground import presets
 from playground.bundle import TrainedModel
 from playground.training import scheduler as training
+from playground.training.job import TrainingJob
+from playground.training.limits import Limits
 from playground.training.runs import FitRequest, TrainSettings
 from playground.ui import jobs
 
@@ -20,7 +22,7 @@ QUICK = {"train_samples": 500, "train_epochs": 2}
 @pytest.fixture(autouse=True)
 def scheduler():
     """A scheduler of this test's own (no spare worker: the CPU is shared), shut down afterwards."""
-    made = training.configure(training.Limits(max_running=2, cores=2, spare="off"))
+    made = training.configure(Limits(max_running=2, cores=2, spare="off"))
     yield made
     made.shutdown()
 
@@ -47,7 +49,7 @@ def run_until(app, predicate, timeout: float = 120.0):
         time.sleep(0.5)
 
 
-def job(app) -> training.TrainingJob:
+def job(app) -> TrainingJob:
     return app.session_state[jobs.JOB]
 
 
@@ -76,7 +78,7 @@ def test_start_trains_live_then_shows_test_metrics_history_and_the_trained_model
     trained = app.session_state["trained_model"]
     assert isinstance(trained, TrainedModel) and trained.metadata["epochs"] == 2
     assert trained.metadata["test_accuracy"] == pytest.approx(job(app).result.test_accuracy)
-    assert len(trained.history["loss"]) == 2 and trained.weights
+    assert len(trained.history.loss) == 2 and trained.weights
     assert len(app.session_state[jobs.RUNS]) == 1
     assert not app.button(key="train_continue").disabled
     # The worker was spawned from a Streamlit script run (app.py is __main__ there) and still never loaded Streamlit.
@@ -125,16 +127,17 @@ def test_stop_then_continue_goes_on_from_the_same_run(app_test):
 
 
 def _sidebar_only():
-    from playground.ui import jobs
+    from playground.ui import jobs, train_view
 
-    jobs.sidebar_status()
+    jobs.settle()  # as the router does before the sidebar
+    train_view.sidebar_status()
 
 
 def test_the_sidebar_shows_the_running_job_and_records_it_when_it_ends(app_test, scheduler):
     from streamlit.testing.v1 import AppTest
 
     running = scheduler.submit(
-        training.TrainingJob(FitRequest(presets.preset("logistic"), TrainSettings(epochs=1, train_samples=300)))
+        TrainingJob(FitRequest(presets.preset("logistic"), TrainSettings(epochs=1, train_samples=300)))
     )
     app = AppTest.from_function(_sidebar_only, default_timeout=30)
     app.session_state[jobs.JOB] = running

@@ -6,7 +6,7 @@ from playground import codegen, presets
 from playground import spec as specs
 from playground.figures import architecture as diagram
 from playground.text.build import CATALOGUE
-from playground.ui import layer_editor, lesson, session
+from playground.ui import jobs, layer_editor, lesson, session
 
 t = session.translator(CATALOGUE)
 language = session.language()
@@ -17,13 +17,8 @@ st.caption(t("intro"))
 lesson.show_status("build")
 if problem := session.link_error():
     st.warning(t("link_broken", detail=problem.message(language)))
-try:
-    from playground.ui import jobs  # the training jobs, when they are installed
-
-    if jobs.active_job() is not None:
-        st.info(t("job_running"), icon=":material/model_training:")
-except ImportError:
-    pass
+if jobs.active_job() is not None:
+    st.info(t("job_running"), icon=":material/model_training:")
 
 report = specs.validate(spec)
 editor, summary = st.columns([3, 2], gap="large")

@@ -5,7 +5,7 @@ import streamlit as st
 from playground import bundle, data
 from playground.inspection import evaluation, inspector
 from playground.text.draw import CATALOGUE
-from playground.ui import lesson, persistence, session
+from playground.ui import image_sets, lesson, session
 from playground.ui.draw import inputs, panels
 
 t = session.translator(CATALOGUE)
@@ -44,6 +44,6 @@ names = dataset.class_names if dataset else bundle.class_names(trained)
 workbench(trained, dataset, names)
 if dataset is not None:
     st.divider()
-    dataset_title = persistence.dataset_title(dataset.name)
+    dataset_title = image_sets.dataset_title(dataset.name)
     panels.test_set(t, dataset, dataset_title, evaluation.evaluate(trained, dataset), inputs.show_test_image)
 lesson.teacher_panel("draw", inputs.lesson_controls(t))

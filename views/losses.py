@@ -96,8 +96,5 @@ st.caption(t("regression_note"))
 
 st.page_link("views/build.py", label=t("link_build"), icon=":material/construction:")
 st.page_link("views/train.py", label=t("link_train"), icon=":material/model_training:")
-lesson.teacher_panel(
-    "losses",
-    {"loss_class": t("true_class"), "loss_mode": t("mode"), "loss_p": t("p_true"), "loss_outlier": t("outlier")}
-    | {f"loss_w{c}": t("class_weight", c=c) for c in range(losses.NUM_CLASSES)},
-)
+controls = {"loss_class": t("true_class"), "loss_mode": t("mode"), "loss_p": t("p_true"), "loss_outlier": t("outlier")}
+lesson.teacher_panel("losses", controls | {f"loss_w{c}": t("class_weight", c=c) for c in range(losses.NUM_CLASSES)})

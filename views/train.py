@@ -4,8 +4,8 @@ import streamlit as st
 
 from playground import spec as specs
 from playground.text.train import CATALOGUE
+from playground.training.limits import JobRejected
 from playground.training.runs import parameter_count, spec_summary
-from playground.training.scheduler import JobRejected
 from playground.ui import jobs, lesson, session, train_form, train_view
 
 t = session.translator(CATALOGUE)

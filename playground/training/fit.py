@@ -11,7 +11,6 @@ augmented), runs Keras `fit` with several steps per execution, and reports plain
 """
 
 import math
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -375,41 +374,3 @@ def _result(model, recorder: Recorder, prepared: Prepared, request: FitRequest, 
         fault=None,
         cpu_seconds=recorder.cpu_seconds,
     )
-
-
-# ---------------------------------------------------------------- console progress (the CLI)
-
-
-class ConsoleProgress:
-    """A report function that draws a one-line progress bar on a stream (stderr for the CLI)."""
-
-    def __init__(self, stream=None, width: int = 24):
-        self.stream, self.width = stream or sys.stderr, width
-        self.live = bool(getattr(self.stream, "isatty", lambda: False)())  # a log file gets one line per epoch
-        self.epochs = self.steps_per_epoch = self.first_epoch = 0
-
-    def __call__(self, kind: str, values: dict) -> None:
-        if kind == "begin":
-            self.epochs, self.steps_per_epoch = values["epochs"], values["steps_per_epoch"]
-        elif kind == "step" and self.live:
-            fraction = values["step"] / self.steps_per_epoch
-            filled = int(fraction * self.width)
-            bar = "█" * filled + "·" * (self.width - filled)
-            self.stream.write(
-                f"\repoch {values['epoch']}/{self.epochs} {bar} {values['step']}/{self.steps_per_epoch}"
-                f"  loss {values['loss']:.4f}  acc {values['accuracy']:.4f}"
-                f"  {values['samples_per_second']:,.0f} samples/s "
-            )
-        elif kind == "epoch":
-            validation = ""
-            if values["val_loss"] is not None:
-                validation = f"  val_loss {values['val_loss']:.4f}  val_acc {values['val_accuracy']:.4f}"
-            self.stream.write(
-                f"\repoch {values['epoch']}/{self.epochs}  loss {values['loss']:.4f}"
-                f"  acc {values['accuracy']:.4f}{validation}"
-                f"  {values['samples_per_second']:,.0f} samples/s".ljust(100)
-                + "\n"
-            )
-        elif kind == "phase" and values["phase"] == "test":
-            self.stream.write("evaluating on the test set…\n")
-        self.stream.flush()

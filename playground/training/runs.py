@@ -1,7 +1,7 @@
 """Training runs as plain data: settings, live curves, finished-run records and what differed between runs."""
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
@@ -153,14 +153,33 @@ class History:
             "val_accuracy": list(self.val_accuracy),
         }
 
+    def epoch_curves(self) -> "History":
+        """A copy with the per-epoch curves only (what a bundle keeps: the per-step ones can run to megabytes)."""
+        return History(**{name: list(getattr(self, name)) for name in EPOCH_CURVES})
+
     def to_dict(self) -> dict:
         """Every curve as JSON-ready lists."""
         return {f.name: list(getattr(self, f.name)) for f in fields(self)}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "History":
-        """A History from to_dict() output (missing curves are empty)."""
-        return cls(**{f.name: list(data.get(f.name, [])) for f in fields(cls)})
+    def from_dict(cls, data: Mapping[str, list]) -> "History":
+        """A History from to_dict() output, or from per-epoch lists alone as Keras's History.history and bundles
+        written before the per-step curves have them ({"loss": [...], "accuracy": [...], ...}): epochs are
+        numbered from 1, and each per-epoch curve has one value per epoch (None, 0 or False where missing)."""
+        curves = {f.name: list(data.get(f.name) or []) for f in fields(cls)}
+        count = len(curves["epoch"]) if "epoch" in data else len(curves["loss"])
+        if "epoch" not in data:
+            curves["epoch"] = list(range(1, count + 1))
+        for name, missing in _EPOCH_DEFAULTS.items():
+            values = curves[name][:count]
+            curves[name] = values + [missing] * (count - len(values))
+        curves["partial"] = [bool(value) for value in curves["partial"]]
+        return cls(**curves)
+
+
+EPOCH_CURVES = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "samples_per_second", "elapsed", "partial")
+_EPOCH_DEFAULTS = {"loss": None, "accuracy": None, "val_loss": None, "val_accuracy": None,
+                   "samples_per_second": 0.0, "elapsed": 0.0, "partial": False}  # fmt: skip
 
 
 @dataclass(frozen=True)

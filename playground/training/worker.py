@@ -1,8 +1,9 @@
-"""The code of a training worker process: import TensorFlow, wait for one job, train it, send the result, exit.
+"""What runs in a training worker: import TensorFlow, wait for one job, train it, send the result, exit.
 
 A worker runs one job and exits, so the memory every trained Keras model leaks goes back to the system with it.
-It never imports Streamlit. It watches its parent and exits when the server is gone. Messages to the server are
-(kind, values) tuples of plain numbers, then ("result", FitResult) or ("error", {...}).
+It never imports Streamlit. Messages to the server are (kind, values) tuples of plain numbers, then
+("result", FitResult) or ("error", {...}). `run` is the job itself, whatever carries the messages; `main` is the
+life of a local worker process (backends.local): it talks through a pipe and exits when the server is gone.
 """
 
 import os
@@ -66,14 +67,28 @@ def error_message(error: BaseException) -> dict:
     return {"key": key, "detail": detail[:600], "traceback": traceback.format_exc(limit=8)}
 
 
+def run(request, threads: int, send, should_stop) -> None:
+    """Train the request with this many threads, reporting through send(message) and stopping when should_stop();
+    the last message is ("result", FitResult) or ("error", {...})."""
+    try:
+        from playground.training import fit as fitting  # already imported by a warm worker
+
+        set_threads(threads)
+        result = fitting.fit(request, lambda kind, values: send((kind, values)), should_stop)
+    except BaseException as error:
+        send(("error", error_message(error)))
+        return
+    send(("result", result))
+
+
 def main(conn, parent_pid: int, idle_timeout_s: float) -> None:
-    """A worker's life: warm up, wait up to idle_timeout_s for ("fit", FitRequest, threads), fit, send the result."""
+    """A local worker process: warm up, wait up to idle_timeout_s for ("fit", FitRequest, threads), then run it."""
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True, name="watch-parent").start()
     use_fast_kernels()
     try:
         # Importing is the slow part (seconds); it does not start TensorFlow's runtime, so the thread count
         # can still be chosen when the job arrives and the server knows how many jobs share the cores.
-        from playground.training import fit as fitting
+        from playground.training import fit  # noqa: F401
     except BaseException as error:  # a broken install: tell the server instead of dying silently
         conn.send(("error", error_message(error)))
         return
@@ -89,10 +104,4 @@ def main(conn, parent_pid: int, idle_timeout_s: float) -> None:
     _, request, threads = message
     stop = threading.Event()
     threading.Thread(target=_listen_for_stop, args=(conn, stop), daemon=True, name="listen").start()
-    try:
-        set_threads(threads)
-        result = fitting.fit(request, lambda kind, values: conn.send((kind, values)), stop.is_set)
-    except BaseException as error:
-        conn.send(("error", error_message(error)))
-        return
-    conn.send(("result", result))
+    run(request, threads, conn.send, stop.is_set)

@@ -1,34 +1,30 @@
-"""The session's training job and run history: start, stop, continue, reset, heartbeat, and the sidebar status.
+"""The session's training: its current job, run history and run counter; start, stop, continue, reset, settle.
 
-The job itself runs in a worker process (playground.training); this module keeps a handle to it in
-st.session_state, so training goes on while the learner visits other pages.
+The job itself runs in a worker (playground.training); this module keeps a handle to it in st.session_state, so
+training goes on while the learner visits other pages. It is the only module that reads or writes these keys
+(playground/ui/state.py): persistence and the Models page save, restore and add runs through its functions.
 """
 
-import logging
 import threading
+from dataclasses import replace
 
 import streamlit as st
 
 from playground.bundle import TrainedModel
 from playground.spec import ModelSpec
-from playground.text.train import CATALOGUE
+from playground.training import outcome
 from playground.training import scheduler as training
-from playground.training.runs import FitRequest, RunRecord, TrainSettings, as_float_arrays
-from playground.ui import session, wake
+from playground.training.job import TrainingJob
+from playground.training.limits import Limits
+from playground.training.runs import FitRequest, RunRecord, TrainSettings
+from playground.ui import session
 
 JOB = "train_job"
 RUNS = "train_runs"
 RECORDED = "train_recorded"  # ids of the jobs already in the run history
 RUN_COUNTER = "train_run_counter"
 LOCK = "train_lock"
-_log = logging.getLogger(__name__)
 MAX_RUNS = 30  # the run history keeps this many runs per session
-# Live panels poll their job. A few learners get a refresh every second; a class gets one every few seconds, so that
-# the server redraws at most about WATCHERS_PER_S panels a second however many learners watch (20 → every 5 s).
-TICK_S = 1.0
-MAX_TICK_S = 5.0
-WATCHERS_PER_S = 4.0
-SIDEBAR_TICKS = 2  # the sidebar's job status refreshes at this multiple of the Train page's interval
 
 
 def _lock() -> threading.Lock:
@@ -53,7 +49,7 @@ def session_probe():
         return None
 
 
-def limits() -> training.Limits:
+def limits() -> Limits:
     """The server's training limits (cap, epoch and time budgets)."""
     return training.scheduler().limits
 
@@ -63,41 +59,48 @@ def prewarm() -> None:
     training.scheduler().prewarm()
 
 
-def tick_interval() -> float:
-    """Seconds between refreshes of a live panel now: 1 s for a few watching sessions, longer for more, at most 5 s."""
-    watchers = training.scheduler().watched_jobs()
-    return min(MAX_TICK_S, max(TICK_S, round(2 * watchers / WATCHERS_PER_S) / 2))
+# ---------------------------------------------------------------- the current job
 
 
-def retick(declared: float) -> bool:
-    """True when a panel's refresh interval is far from what the number of watchers asks for now."""
-    return abs(tick_interval() - declared) >= max(1.0, declared / 2)
-
-
-def current_job() -> training.TrainingJob | None:
+def current_job() -> TrainingJob | None:
     """The session's latest job, running or not, or None."""
     return st.session_state.get(JOB)
 
 
-def active_job() -> training.TrainingJob | None:
+def active_job() -> TrainingJob | None:
     """The session's job while it is queued, starting, running or stopping; else None."""
     job = current_job()
     return job if job is not None and job.active else None
 
 
-def _submit(job: training.TrainingJob) -> training.TrainingJob:
+def _recorded() -> set[int]:
+    return st.session_state.setdefault(RECORDED, set())
+
+
+def is_live(job: TrainingJob | None) -> bool:
+    """True until the job's outcome is in the run history: while it can still change, and from its end until the
+    next script run settles it (a live panel reruns the page then)."""
+    return job is not None and not (job.done and job.id in _recorded())
+
+
+def is_recorded(job: TrainingJob) -> bool:
+    """True when the job's outcome is in the session's run history."""
+    return job.id in _recorded()
+
+
+def _submit(job: TrainingJob) -> TrainingJob:
     training.scheduler().submit(job)
     st.session_state[JOB] = job
     return job
 
 
-def start(spec: ModelSpec, settings: TrainSettings) -> training.TrainingJob | None:
+def start(spec: ModelSpec, settings: TrainSettings) -> TrainingJob | None:
     """Start a new run, or None when the session's job is still active (a double click starts one job)."""
     with _lock():
         if active_job() is not None:
             return None
-        run_id = st.session_state.get(RUN_COUNTER, 0) + 1
-        job = _submit(training.TrainingJob(FitRequest(spec, settings), run_id=run_id, session_probe=session_probe()))
+        run_id = run_counter() + 1
+        job = _submit(TrainingJob(FitRequest(spec, settings), run_id=run_id, session_probe=session_probe()))
         st.session_state[RUN_COUNTER] = run_id  # only once the server took the job
         return job
 
@@ -115,13 +118,13 @@ def can_continue(spec: ModelSpec) -> bool:
     )
 
 
-def continue_run(extra_epochs: int) -> training.TrainingJob | None:
-    """Train the last run's model for more epochs from its weights and optimizer state; None if it cannot."""
+def continue_run(extra_epochs: int) -> TrainingJob | None:
+    """Train the last run's model for more epochs from its weights and optimizer state; None if it cannot (also
+    while its outcome is not yet in the run history, which the script run that shows Continue has settled)."""
     with _lock():
         job = current_job()
-        if job is None or job.active or job.result is None:
+        if job is None or job.active or job.result is None or not is_recorded(job):
             return None
-        collect()
         return _submit(training.continuation(job, extra_epochs, session_probe=session_probe()))
 
 
@@ -138,11 +141,7 @@ def reset() -> None:
     st.session_state.pop(JOB, None)
 
 
-def touch() -> None:
-    """Heartbeat: the session is still looking at its job."""
-    job = current_job()
-    if job is not None:
-        job.touch()
+# ---------------------------------------------------------------- the run history
 
 
 def runs() -> list[RunRecord]:
@@ -150,94 +149,81 @@ def runs() -> list[RunRecord]:
     return list(st.session_state.get(RUNS, []))
 
 
-def _record(job: training.TrainingJob) -> RunRecord:
-    snapshot = job.snapshot()
-    return RunRecord(
-        job.run_id,
-        job.request.spec,
-        job.request.settings,
-        snapshot.history,
-        snapshot.state,
-        snapshot.test_loss,
-        snapshot.test_accuracy,
-    )
+def run_counter() -> int:
+    """The number of the session's latest run (0 before any)."""
+    return st.session_state.get(RUN_COUNTER, 0)
 
 
-def _trained_model(job: training.TrainingJob, record: RunRecord) -> TrainedModel:
-    result = job.result
-    metadata = {
-        "run_id": job.run_id,
-        "epochs": result.epochs_done,
-        "test_accuracy": result.test_accuracy,
-        "test_loss": result.test_loss,
-        "samples_per_second": result.samples_per_second,
-        "settings": job.request.settings.to_dict(),
-        "state": record.state,
-    }
-    return TrainedModel(
-        job.request.spec,
-        result.weights,
-        as_float_arrays(result.optimizer_state),
-        record.history.per_epoch(),
-        job.request.settings.dataset,
-        metadata,
-    )
-
-
-def collect() -> bool:
-    """Put a settled job into the run history (a continued run replaces its earlier record) and, when it has
-    weights, make it the session's trained model. True when something new was recorded."""
-    job = current_job()
-    recorded = st.session_state.setdefault(RECORDED, set())
-    if job is None or not job.done or job.id in recorded:
-        return False
-    recorded.add(job.id)
-    record = _record(job)
+def _keep(record: RunRecord) -> None:
+    """Put a record into the run history, replacing an earlier record of the same run (a continued run)."""
     history = [run for run in runs() if run.run_id != record.run_id] + [record]
     st.session_state[RUNS] = history[-MAX_RUNS:]
-    if job.result is not None and job.result.weights:
-        session.set_trained_model(_trained_model(job, record))
-    return True
 
 
-def is_live(job: training.TrainingJob | None) -> bool:
-    """True while the job's outcome can still change."""
-    return job is not None and not job.done
-
-
-def _status_line(job: training.TrainingJob, t) -> None:
-    job.touch()
-    snap = job.snapshot()
-    st.markdown(f"**{t('sidebar_title')}** · {t('run', id=snap.run_id)}")
-    line = t(
-        "sidebar_line", state=t("name_" + snap.state), epoch=max(1, min(snap.epoch, snap.epochs)), epochs=snap.epochs
-    )
-    st.progress(snap.fraction, text=line)
-
-
-def sidebar_status(ticking: bool = True) -> None:
-    """A compact status of the session's job in the sidebar, on every page; refreshed while it runs when `ticking`
-    (the Train page's own panel refreshes instead)."""
-    collect()
+def settle() -> RunRecord | None:
+    """Move a finished job into the run history and, when it has weights, make it the session's trained model;
+    returns the new record. Called once per script run, by the router before the page (app.py)."""
     job = current_job()
-    if job is None:
+    if job is None or not job.done or is_recorded(job):
+        return None
+    _recorded().add(job.id)
+    record = job.record()
+    _keep(record)
+    if job.result is not None and job.result.weights:
+        session.set_trained_model(outcome.trained_model(job.request, job.result, record.history, job.run_id))
+    return record
+
+
+# ---------------------------------------------------------------- what persistence and uploads bring back
+
+
+def _adopt(job: TrainingJob, recorded: bool) -> None:
+    """Make a job the session's current one; `recorded` when its run is in the run history already."""
+    st.session_state[JOB] = job
+    st.session_state[RUN_COUNTER] = max(run_counter(), job.run_id)
+    if recorded:
+        _recorded().add(job.id)
+
+
+def restore(
+    records: list[RunRecord], counter: int | None, trained: TrainedModel | None, live: TrainingJob | None
+) -> None:
+    """Bring back a stored session: its runs, run counter and trained model, and as its current job either the job
+    still running for this browser (`live`, from a page reloaded mid-training) or the trained model's finished run."""
+    if records:
+        st.session_state[RUNS] = list(records)[-MAX_RUNS:]
+    if counter is not None:
+        st.session_state[RUN_COUNTER] = counter
+    if trained is not None:
+        session.set_trained_model(trained)
+    if live is not None:  # the page was reloaded while this job trained: follow it again
+        if live.session_probe is not None:  # this session now keeps it alive
+            live.session_probe = session_probe()
+        _adopt(live, recorded=False)  # settled by the next settle() once it ends
         return
-    t = session.translator(CATALOGUE)
-    live = is_live(job)
-    declared = SIDEBAR_TICKS * tick_interval() if live and ticking else None
+    run_id = trained.metadata.get("run_id") if trained is not None else None
+    record = next((run for run in records if run.run_id == run_id), None)
+    if record is not None and record.spec == trained.spec:
+        _adopt(TrainingJob.restored(record, trained), recorded=True)
 
-    @st.fragment(run_every=declared)
-    def status() -> None:
-        try:
-            _status_line(job, t)
-        except Exception:  # a bad tick must not leave an error box in the sidebar: the next one redraws
-            _log.exception("sidebar status tick failed")
-        if declared is not None:
-            wake.on_visible("sidebar_wake")
-            if job.done:
-                collect()
-                st.rerun()
 
-    with st.sidebar:
-        status()
-        st.page_link("views/train.py", label=t("sidebar_open"), icon=":material/model_training:")
+def adopt_model(trained: TrainedModel) -> TrainedModel | None:
+    """Make an uploaded model the session's next run: in the run history, the trained model, and continuable on the
+    Train page. Returns it numbered as that run, or None while a job is training (the upload must wait)."""
+    with _lock():
+        if active_job() is not None:
+            return None
+        run_id = run_counter() + 1
+        trained = replace(trained, metadata={**trained.metadata, "run_id": run_id})
+        record = outcome.run_record(trained, run_id)
+        _keep(record)
+        _adopt(TrainingJob.restored(record, trained), recorded=True)
+        session.set_trained_model(trained)
+        return trained
+
+
+def forget() -> None:
+    """Stop the session's job and forget it, the run history and the run counter (Start fresh)."""
+    stop()
+    for key in (JOB, RUNS, RECORDED, RUN_COUNTER):
+        st.session_state.pop(key, None)

@@ -10,7 +10,7 @@ from playground.data import own as own_data
 from playground.figures.data import sample_grid
 from playground.text.train import CATALOGUE as TRAIN
 from playground.training.runs import parameter_count, spec_summary
-from playground.ui import layer_editor, persistence, preload, session
+from playground.ui import image_sets, jobs, layer_editor, persistence, preload, session
 
 BUNDLE_MB = bundle.MAX_BUNDLE_BYTES // 2**20
 IMAGES_MB = own_data.MAX_ZIP_BYTES // 2**20
@@ -51,7 +51,7 @@ def trained_model_panel(t) -> None:
         _page_link("views/train.py", t("go_train"), ":material/model_training:")
         return
     st.markdown(t("model_facts", summary=spec_summary(trained.spec), params=f"{parameter_count(trained.spec) or 0:,}",
-                  epochs=bundle.epochs_trained(trained), dataset=persistence.dataset_title(trained.dataset),
+                  epochs=bundle.epochs_trained(trained), dataset=image_sets.dataset_title(trained.dataset),
                   accuracy=_accuracy(trained)))  # fmt: skip
     stem = bundle.file_stem(trained)
     left, right = st.columns(2)
@@ -95,10 +95,12 @@ def _adopt(raw: bytes) -> tuple[str, dict]:
         trained = bundle.from_bytes(raw)
     except bundle.BundleError as error:
         return "error", {"error": error}
-    run_id = persistence.use_trained_model(trained)
-    if run_id is None:
+    adopted = jobs.adopt_model(trained)
+    if adopted is None:
         return "busy", {}
-    return "ok", {"run": run_id, "summary": spec_summary(trained.spec)}
+    layer_editor.replace_spec(adopted.spec)  # the Build page's widgets follow
+    persistence.save_now()
+    return "ok", {"run": adopted.metadata["run_id"], "summary": spec_summary(adopted.spec)}
 
 
 def _default_size() -> int:
@@ -120,7 +122,7 @@ def own_data_panel(t, language: str) -> None:
                             key="models_image_size")  # fmt: skip
     st.markdown(t("data_intro", images=f"{own_data.MAX_IMAGES:,}", classes=own_data.MAX_CLASSES, mb=IMAGES_MB,
                   size=size))  # fmt: skip
-    kept = persistence.session_datasets()
+    kept = image_sets.kept()
     if kept:
         st.caption(t("data_kept", names=", ".join(f"“{title}”" for title in kept.values())))
     upload = st.file_uploader(t("data_label"), type=["zip"], max_upload_size=IMAGES_MB, key="models_upload_images")
@@ -152,10 +154,11 @@ def _show_own_data(t, language: str, own: own_data.OwnData) -> None:
     counts = dataset.class_counts()
     captions = [t("class_caption", name=name, count=sum(counts[name])) for name in dataset.class_names]
     st.image(preview_strips(own), caption=captions, alt=captions)
-    if dataset.name in persistence.session_datasets():
+    if dataset.name in image_sets.kept():
         st.success(t("data_ready", title=own.title), icon=":material/check_circle:")
     elif st.button(t("data_use"), type="primary", icon=":material/add_photo_alternate:", key="models_use_images"):
-        persistence.add_dataset(own)
+        image_sets.add(own)
+        persistence.save_now()
         st.rerun()
     _adapt_model(t, own)
 
@@ -181,11 +184,11 @@ def saved_panel(t) -> None:
     st.subheader(t("section_saved"))
     days = round(store.Limits.from_env().max_age_s / 86400)
     st.caption(t("saved_intro", days=days))
-    runs = persistence.stored_runs()
+    runs = jobs.runs()
     train = session.translator(TRAIN)
     if runs:
         rows = [{t("col_run"): train("run", id=run.run_id), t("col_model"): spec_summary(run.spec),
-                 t("col_dataset"): persistence.dataset_title(run.settings.dataset), t("col_epochs"):
+                 t("col_dataset"): image_sets.dataset_title(run.settings.dataset), t("col_epochs"):
                  run.history.epochs_done, t("col_state"): train("name_" + run.state), t("col_accuracy"):
                  "–" if run.test_accuracy is None else f"{run.test_accuracy:.1%}"} for run in runs]  # fmt: skip
         st.dataframe(rows, hide_index=True, width="stretch")

@@ -1,54 +1,42 @@
-"""Work that survives a refresh: the browser's token cookie, restoring and saving a session, and uploaded image sets.
+"""Work that survives a refresh: the browser's token cookie, and saving and restoring the session's work.
 
 The browser keeps an anonymous token in a first-party cookie (written by a one-line script; Streamlit reads
-cookies when the page connects). The first script run of every new session restores the runs, the trained model,
-the run counter, the model being composed and the image sets stored under that token; the sidebar saves whatever
-changed after every run. A job still training when the page was reloaded is picked up again by the new session.
+cookies when the page connects). Persistence knows the token, the store and what it saves; the work itself comes
+from its owners — the runs and run counter (jobs), the model being composed and the trained model (session), the
+uploaded image sets (image_sets) — and goes back through their functions. The first script run of every new session
+restores it; the sidebar saves whatever changed after every run. A job still training when the page was reloaded
+is handed to the new session.
 """
 
-import contextlib
 import itertools
 import logging
 import sqlite3
 import threading
 import time
 import weakref
-from dataclasses import replace
 
 import streamlit as st
 
-from playground import bundle, store
+from playground import store
 from playground.bundle import TrainedModel
 from playground.data import own as own_data
-from playground.text.common import CATALOGUE as COMMON
 from playground.text.models import CATALOGUE
-from playground.training.runs import FitRequest, FitResult, RunRecord
-from playground.ui import session
+from playground.training.job import TrainingJob
+from playground.ui import image_sets, jobs, session
 
 COOKIE = "dlp_session"
 TOKEN = "persist_token"
 RESTORED = "persist_restored"
 SAVED = "persist_saved"  # the fingerprint of each part as last saved
 STORED = "persist_stored"  # True once the store holds something of this session
-DATASETS = "persist_datasets"  # {name: title} of the session's uploaded image sets
 NOTICE = "persist_notice"  # a problem to show once in the sidebar
 LIVE_KEEP_S = 3600.0  # a job that went on without its page is kept this long for the next page of its browser
 
 _log = logging.getLogger(__name__)
-_live: dict[str, tuple[object, float]] = {}  # owner key -> (its browser's latest job, when it was last seen)
+_live: dict[str, tuple[TrainingJob, float]] = {}  # owner key -> (its browser's latest job, when it was last seen)
 _live_lock = threading.Lock()
 _serials: "weakref.WeakKeyDictionary[TrainedModel, int]" = weakref.WeakKeyDictionary()
 _counter = itertools.count(1)
-
-
-def _jobs():
-    """The training jobs module, or None where it is not installed (persistence must not break the app)."""
-    try:
-        from playground.ui import jobs
-
-        return jobs
-    except ImportError:
-        return None
 
 
 def _store() -> store.Store | None:
@@ -91,28 +79,12 @@ def _write_cookie(value: str) -> None:
 # ---------------------------------------------------------------- what is saved
 
 
-def _runs() -> list[RunRecord]:
-    jobs = _jobs()
-    return list(st.session_state.get(jobs.RUNS, [])) if jobs else []
-
-
-def stored_runs() -> list[RunRecord]:
-    """The session's runs (the ones kept for this browser), oldest first."""
-    return _runs()
-
-
-def session_datasets() -> dict[str, str]:
-    """The session's uploaded image sets still on this server: {dataset name: title}."""
-    return {name: title for name, title in st.session_state.get(DATASETS, {}).items() if own_data.exists(name)}
-
-
 def _state() -> dict:
-    jobs = _jobs()
-    spec = st.session_state.get(session.SPEC)
+    spec = session.composed_spec()
     return {
-        "run_counter": int(st.session_state.get(jobs.RUN_COUNTER, 0)) if jobs else 0,
+        "run_counter": jobs.run_counter(),
         "spec": spec.to_dict() if spec is not None else None,
-        "datasets": dict(st.session_state.get(DATASETS, {})),
+        "datasets": image_sets.saved(),
     }
 
 
@@ -125,13 +97,15 @@ def _serial(trained: TrainedModel | None) -> int:
 
 
 def _fingerprints() -> dict[str, object]:
-    runs = tuple((run.run_id, run.state, run.history.epochs_done, len(run.history.step), id(run)) for run in _runs())
+    runs = tuple(
+        (run.run_id, run.state, run.history.epochs_done, len(run.history.step), id(run)) for run in jobs.runs()
+    )
     return {"runs": runs, "model": _serial(session.trained_model()), "state": repr(_state())}
 
 
 def _encode(part: str) -> bytes | None:
     if part == "runs":
-        runs = _runs()
+        runs = jobs.runs()
         return store.encode_runs(runs) if runs else None
     if part == "model":
         trained = session.trained_model()
@@ -140,7 +114,7 @@ def _encode(part: str) -> bytes | None:
 
 
 def _has_work() -> bool:
-    return bool(_runs() or session.trained_model() is not None or st.session_state.get(DATASETS))
+    return bool(jobs.runs() or session.trained_model() is not None or image_sets.saved())
 
 
 def _save(parts: list[str]) -> None:
@@ -193,53 +167,21 @@ def save_now() -> None:
 # ---------------------------------------------------------------- restoring
 
 
-def _settled_job(trained: TrainedModel, record: RunRecord):
-    """A finished TrainingJob holding the trained model, so that the Train page shows its curves and can Continue.
-
-    Built through the job's own message handling; training.TrainingJob could offer this as a constructor.
-    """
-    from playground.training import scheduler as training
-
-    epochs = record.history.epochs_done or bundle.epochs_trained(trained)
-    request = FitRequest(trained.spec, replace(record.settings, epochs=0), initial_epoch=epochs,
-                         initial_step=record.history.last_step)  # fmt: skip
-    job = training.TrainingJob(request, history=record.history, run_id=record.run_id)
-    outcome = "stopped" if record.state == "stopped" else "finished"
-    scores = (record.test_loss, record.test_accuracy)
-    test_loss, test_accuracy = scores if None not in scores else (None, None)  # the Train page shows both or none
-    job.handle("end", {"outcome": outcome, "epochs_done": epochs})
-    job.handle("result", FitResult(outcome, epochs, record.history.last_step, trained.weights,
-                                   trained.optimizer_state, test_loss, test_accuracy, None, 0.0,
-                                   None))  # fmt: skip
-    job._worker_gone(0)  # settled: there is no worker
-    return job
-
-
-def _adopt_job(job) -> None:
-    """Make job the session's current job, already in its run history."""
-    jobs = _jobs()
-    if job.session_probe is not None:  # a job followed into a reloaded page: this session now keeps it alive
-        job.session_probe = jobs.session_probe()
-    st.session_state[jobs.JOB] = job
-    st.session_state.setdefault(jobs.RECORDED, set()).add(job.id)
-
-
 def _remember_live_job(key: str) -> None:
     """Keep the session's running job findable by its browser's token, for a page reloaded mid-training."""
-    jobs = _jobs()
-    job = jobs.current_job() if jobs else None
+    job = jobs.current_job()
     owner, now = store.owner_key(key), time.monotonic()
     with _live_lock:
         for other, (_, seen) in list(_live.items()):
-            if now - seen > LIVE_KEEP_S:  # long gone: a job finished by then was never collected, and never will be
+            if now - seen > LIVE_KEEP_S:  # long gone: a job finished by then was never settled, and never will be
                 del _live[other]
         if job is not None and not job.settled:
             _live[owner] = (job, now)
-        elif job is not None and job.id in st.session_state.get(jobs.RECORDED, ()):
-            _live.pop(owner, None)  # collected into this session's runs: a reload restores it from the store
+        elif job is not None and jobs.is_recorded(job):
+            _live.pop(owner, None)  # in this session's runs: a reload restores it from the store
 
 
-def _live_job(key: str):
+def _live_job(key: str) -> TrainingJob | None:
     with _live_lock:
         kept = _live.get(store.owner_key(key))
     return kept[0] if kept else None
@@ -257,17 +199,13 @@ def restore_session() -> None:
     except (OSError, sqlite3.Error) as error:
         _log.warning("could not restore the session: %s", error)
         parts = {}
-    jobs = _jobs()
     runs = store.decode_runs(parts["runs"]) if "runs" in parts else ()
     trained = store.decode_model(parts["model"]) if "model" in parts else None
     state = store.decode_state(parts["state"]) if "state" in parts else {}
-    _apply_state(state)
-    if jobs is not None and runs:
-        st.session_state[jobs.RUNS] = list(runs)
-    if trained is not None:
-        session.set_trained_model(trained)
-    if jobs is not None:
-        _restore_job(jobs, key, runs, trained)
+    counter = state.get("run_counter")
+    image_sets.restore(state.get("datasets"))
+    session.restore_spec(state.get("spec"))
+    jobs.restore(list(runs), counter if isinstance(counter, int) else None, trained, _live_job(key))
     st.session_state[SAVED] = _fingerprints()
     st.session_state[STORED] = bool(parts)
     if runs or trained is not None:
@@ -275,112 +213,20 @@ def restore_session() -> None:
         st.toast(t("restored", runs=len(runs)), icon=":material/history:")
 
 
-def _apply_state(state: dict) -> None:
-    from playground import spec as specs
-
-    jobs = _jobs()
-    counter = state.get("run_counter")
-    if jobs is not None and isinstance(counter, int):
-        st.session_state[jobs.RUN_COUNTER] = counter
-    datasets = state.get("datasets")
-    if isinstance(datasets, dict):
-        kept = {str(name): str(title) for name, title in datasets.items() if own_data.exists(str(name))}
-        for name in kept:
-            own_data.touch(name)
-        st.session_state[DATASETS] = kept
-    linked = any(name in st.query_params for name in ("preset", "model"))
-    if state.get("spec") and not linked and session.SPEC not in st.session_state:
-        with contextlib.suppress(specs.SpecError):
-            st.session_state[session.SPEC] = specs.from_dict(state["spec"])
-
-
-def _restore_job(jobs, key: str, runs: tuple[RunRecord, ...], trained: TrainedModel | None) -> None:
-    live = _live_job(key)
-    if live is not None:  # the page was reloaded while this job trained: follow it again
-        st.session_state[jobs.JOB] = live
-        st.session_state[jobs.RUN_COUNTER] = max(st.session_state.get(jobs.RUN_COUNTER, 0), live.run_id)
-        return
-    run_id = trained.metadata.get("run_id") if trained is not None else None
-    record = next((run for run in runs if run.run_id == run_id), None)
-    if record is not None and record.spec == trained.spec:
-        with contextlib.suppress(Exception):  # a changed job API: the model is restored, only Continue is lost
-            _adopt_job(_settled_job(trained, record))
-
-
-# ---------------------------------------------------------------- what the Models page changes
-
-
-def use_trained_model(trained: TrainedModel) -> int | None:
-    """Make an uploaded model the session's: for the Draw page, a run in the history, and continuable on Train.
-
-    Returns its run number, or None when a job is training (the upload must wait for it).
-    """
-    jobs = _jobs()
-    if jobs is not None and jobs.active_job() is not None:
-        return None
-    run_id = None
-    if jobs is not None:
-        run_id = st.session_state.get(jobs.RUN_COUNTER, 0) + 1
-        st.session_state[jobs.RUN_COUNTER] = run_id
-        test = trained.metadata
-        record = RunRecord(run_id, trained.spec, bundle.train_settings(trained), bundle.run_history(trained),
-                           "finished", _number(test.get("test_loss")), _number(test.get("test_accuracy")))  # fmt: skip
-        trained = replace(trained, metadata={**trained.metadata, "run_id": run_id})
-        runs = [run for run in _runs() if run.run_id != run_id] + [record]
-        st.session_state[jobs.RUNS] = runs[-getattr(jobs, "MAX_RUNS", 30) :]
-        with contextlib.suppress(Exception):
-            _adopt_job(_settled_job(trained, record))
-    session.set_trained_model(trained)
-    try:
-        from playground.ui import layer_editor
-
-        layer_editor.replace_spec(trained.spec)  # the Build page's widgets follow
-    except ImportError:
-        session.set_spec(trained.spec)
-    save_now()
-    return run_id
-
-
-def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def add_dataset(own: own_data.OwnData) -> str:
-    """Keep an uploaded image set on the server and list it among the session's datasets; returns its name."""
-    own_data.save(own)
-    datasets = dict(st.session_state.get(DATASETS, {}))
-    datasets[own.dataset.name] = own.title
-    st.session_state[DATASETS] = datasets
-    save_now()
-    return own.dataset.name
-
-
-def dataset_title(name: str, language: str | None = None) -> str:
-    """A dataset's name for people: the catalogue's for a registered one, '<title> (your images)' for an upload."""
-    language = language or session.language()
-    if own_data.is_own(name):
-        title = st.session_state.get(DATASETS, {}).get(name) or own_data.title_of(name)
-        return CATALOGUE.text(language, "own_dataset_label", title=title)
-    if ("dataset_" + name) in COMMON.languages["en"]:
-        return COMMON.text(language, "dataset_" + name)
-    return name
-
-
 def start_fresh() -> None:
     """Forget this browser's work here and on the server, and give it a new token."""
-    jobs = _jobs()
     key = token()
-    if jobs is not None:
-        with contextlib.suppress(Exception):
-            jobs.stop()
-        for name in (jobs.JOB, jobs.RUNS, jobs.RECORDED, jobs.RUN_COUNTER):
-            st.session_state.pop(name, None)
-    for name in (session.TRAINED, session.SPEC, DATASETS, SAVED, STORED):
+    jobs.forget()
+    session.forget_work()
+    image_sets.forget()
+    for name in (SAVED, STORED):
         st.session_state.pop(name, None)
     target = _store()
     if target is not None:
-        with contextlib.suppress(OSError, sqlite3.Error):
+        try:
             target.clear(key)
+        except (OSError, sqlite3.Error) as error:
+            _log.warning("could not clear the session: %s", error)
     with _live_lock:
         _live.pop(store.owner_key(key), None)
     st.session_state[TOKEN] = store.new_token()

@@ -1,9 +1,14 @@
-"""The one bridge to st.session_state: keys, getters and setters the pages share."""
+"""What every page shares: the session's language, the model being composed and the trained model.
+
+This module alone reads and writes their keys (playground/ui/state.py names the owner of every key).
+"""
+
+import contextlib
 
 import streamlit as st
 
 from playground import i18n, links, presets
-from playground.spec import ModelSpec, SpecError
+from playground.spec import ModelSpec, SpecError, from_dict
 
 LANGUAGE = "language"
 SPEC = "spec"
@@ -58,6 +63,19 @@ def show_spec_link(spec: ModelSpec) -> dict[str, str]:
     return link
 
 
+def composed_spec() -> ModelSpec | None:
+    """The model being composed, or None while no page has asked for one yet (current_spec() then makes it)."""
+    return st.session_state.get(SPEC)
+
+
+def restore_spec(stored: object) -> None:
+    """Bring back a stored session's model being composed, unless the opening link names a model or one is set."""
+    linked = any(name in st.query_params for name in ("preset", "model"))
+    if stored and not linked and SPEC not in st.session_state:
+        with contextlib.suppress(SpecError):
+            st.session_state[SPEC] = from_dict(stored)
+
+
 def link_error():
     """The Problem that made the opening link unreadable (shown once), or None."""
     return st.session_state.pop(LINK_ERROR, None)
@@ -79,3 +97,10 @@ def trained_model():
 def set_trained_model(trained) -> None:
     """Make a TrainedModel the one the Draw page inspects."""
     st.session_state[TRAINED] = trained
+
+
+def forget_work() -> None:
+    """Forget the model being composed and the trained model (Start fresh): the next page starts from the link or
+    the seed CNN."""
+    for key in (SPEC, TRAINED):
+        st.session_state.pop(key, None)

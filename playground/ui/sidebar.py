@@ -1,11 +1,11 @@
-"""The sidebar every page shares: language switch (and, as they land, the job status)."""
+"""The sidebar every page shares: language switch, presentation mode, the job's status; it saves the session."""
 
 import streamlit as st
 
 from playground import i18n
 from playground.text.common import CATALOGUE
 from playground.text.lesson import CATALOGUE as LESSON_TEXT
-from playground.ui import jobs, persistence, session
+from playground.ui import persistence, session, train_view
 
 
 def language_switch() -> None:
@@ -40,5 +40,5 @@ def render(page: str = "") -> None:
     """Draw the shared sidebar for the page at this URL path."""
     language_switch()
     presentation_mode()
-    jobs.sidebar_status(ticking=page != "train")  # the Train page's own panel refreshes the job
-    persistence.save_session()  # after the job status has collected a finished run
+    train_view.sidebar_status(ticking=page != "train")  # the Train page's own panel refreshes the job
+    persistence.save_session()

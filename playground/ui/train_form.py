@@ -8,9 +8,9 @@ from playground import catalog, data
 from playground import spec as specs
 from playground.data import augment
 from playground.spec import ModelSpec, OptimizerSpec
+from playground.training.limits import Limits
 from playground.training.runs import TrainSettings, learning_rate
-from playground.training.scheduler import Limits
-from playground.ui import layer_editor, lesson, persistence, session
+from playground.ui import image_sets, layer_editor, lesson, session
 
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 SAMPLE_COUNTS = (100, 250, 500, 1000, 2000, 5000, 10000, 20000)
@@ -25,7 +25,7 @@ def train_size(name: str) -> int:
 
 def _dataset_names() -> list[str]:
     names = data.available() or [data.DEFAULT_DATASET]
-    return names + list(persistence.session_datasets())
+    return names + list(image_sets.kept())
 
 
 def _set_optimizer(key: str) -> None:
@@ -111,7 +111,7 @@ def settings_form(t, limits: Limits) -> TrainSettings:
     language = session.language()
     dataset = lesson.widget(
         st.selectbox, "train_dataset", t("dataset"), names[0], options=names,
-        format_func=lambda name: persistence.dataset_title(name, language), **KEEP,
+        format_func=lambda name: image_sets.dataset_title(name, language), **KEEP,
     )  # fmt: skip
     left, right = st.columns(2)
     with left:

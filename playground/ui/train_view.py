@@ -1,4 +1,5 @@
-"""The Train page's live panel (status, progress, curves, test metrics) and its run history."""
+"""The session's job on screen: the Train page's live panel (status, progress, curves, test metrics), its run
+history, and the job's status in every page's sidebar."""
 
 import contextlib
 import logging
@@ -8,9 +9,33 @@ from streamlit.errors import StreamlitAPIException
 
 from playground import data
 from playground.figures import training as figures
+from playground.text.train import CATALOGUE
+from playground.training import scheduler as training
+from playground.training.job import Snapshot, TrainingJob
 from playground.training.runs import describe_fault, differences
-from playground.training.scheduler import Snapshot
-from playground.ui import jobs, wake
+from playground.ui import jobs, session, wake
+
+# Live panels poll their job. A few learners get a refresh every second; a class gets one every few seconds, so that
+# the server redraws at most about WATCHERS_PER_S panels a second however many learners watch (20 → every 5 s).
+TICK_S = 1.0
+MAX_TICK_S = 5.0
+WATCHERS_PER_S = 4.0
+SIDEBAR_TICKS = 2  # the sidebar's job status refreshes at this multiple of the Train page's interval
+PANEL = "train_panel_drawn"  # (what the live panel last drew, its figures): redrawn only when the job moved
+COMPARE, OFFERED = "train_compare", "train_compare_offered"
+
+_log = logging.getLogger(__name__)
+
+
+def tick_interval() -> float:
+    """Seconds between refreshes of a live panel now: 1 s for a few watching sessions, longer for more, at most 5 s."""
+    watchers = training.scheduler().watched_jobs()
+    return min(MAX_TICK_S, max(TICK_S, round(2 * watchers / WATCHERS_PER_S) / 2))
+
+
+def retick(declared: float) -> bool:
+    """True when a panel's refresh interval is far from what the number of watchers asks for now."""
+    return abs(tick_interval() - declared) >= max(1.0, declared / 2)
 
 
 def duration(seconds: float, t) -> str:
@@ -74,11 +99,6 @@ def _test_metrics(snap: Snapshot, dataset: str, t) -> None:
         st.page_link("views/draw.py", label=t("to_draw"), icon=":material/draw:")
 
 
-PANEL = "train_panel_drawn"  # (what the live panel last drew, its figures): redrawn only when the job moved
-
-_log = logging.getLogger(__name__)
-
-
 def _figures(snap: Snapshot, language: str, t) -> tuple:
     key = (snap.job_id, snap.version, language)
     drawn = st.session_state.get(PANEL)
@@ -106,8 +126,8 @@ def _draw(job, t, language: str) -> None:
 
 def live_panel(t, language: str) -> None:
     """Status, progress and curves of the session's job, redrawn while it runs: every second for a few watching
-    learners, less often for a class (jobs.tick_interval); at once when a background tab is shown again."""
-    declared = jobs.tick_interval() if jobs.is_live(jobs.current_job()) else None
+    learners, less often for a class (tick_interval); at once when a background tab is shown again."""
+    declared = tick_interval() if jobs.is_live(jobs.current_job()) else None
 
     @st.fragment(run_every=declared)
     def panel() -> None:
@@ -122,16 +142,12 @@ def live_panel(t, language: str) -> None:
             st.caption(t("panel_retry"))
         if declared is not None:
             wake.on_visible("train_wake")
-            if job.done:  # the job just ended: redraw the whole page (buttons, history), and stop ticking
-                jobs.collect()
+            if job.done:  # the job just ended: a full script run settles it, redraws the page and stops ticking
                 st.rerun()
-            if jobs.retick(declared):  # the class grew or shrank: ask for a new refresh interval
+            if retick(declared):  # the class grew or shrank: ask for a new refresh interval
                 st.rerun()
 
     panel()
-
-
-COMPARE, OFFERED = "train_compare", "train_compare_offered"
 
 
 def _select_new_runs(run_ids: list[int]) -> None:
@@ -147,7 +163,6 @@ def _select_new_runs(run_ids: list[int]) -> None:
 def run_history(t) -> None:
     """The session's runs: overlay chosen runs' curves, and a table of what differed between them."""
     st.subheader(t("history"))
-    jobs.collect()  # a job that ended while this page was drawn is in the history already
     records = jobs.runs()
     if not records:
         st.caption(t("no_runs"))
@@ -173,3 +188,38 @@ def run_history(t) -> None:
         for key, values in differences(chosen, t)
     ]
     st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _status_line(job: TrainingJob, t) -> None:
+    job.touch()
+    snap = job.snapshot()
+    st.markdown(f"**{t('sidebar_title')}** · {t('run', id=snap.run_id)}")
+    line = t(
+        "sidebar_line", state=t("name_" + snap.state), epoch=max(1, min(snap.epoch, snap.epochs)), epochs=snap.epochs
+    )
+    st.progress(snap.fraction, text=line)
+
+
+def sidebar_status(ticking: bool = True) -> None:
+    """A compact status of the session's job in the sidebar, on every page; refreshed while it runs when `ticking`
+    (the Train page's own panel refreshes instead)."""
+    job = jobs.current_job()
+    if job is None:
+        return
+    t = session.translator(CATALOGUE)
+    declared = SIDEBAR_TICKS * tick_interval() if jobs.is_live(job) and ticking else None
+
+    @st.fragment(run_every=declared)
+    def status() -> None:
+        try:
+            _status_line(job, t)
+        except Exception:  # a bad tick must not leave an error box in the sidebar: the next one redraws
+            _log.exception("sidebar status tick failed")
+        if declared is not None:
+            wake.on_visible("sidebar_wake")
+            if job.done:  # a full script run settles it
+                st.rerun()
+
+    with st.sidebar:
+        status()
+        st.page_link("views/train.py", label=t("sidebar_open"), icon=":material/model_training:")

@@ -18,10 +18,20 @@ def _module_name(path: Path) -> str:
 MODULES = {_module_name(path): path for path in (ROOT / "playground").rglob("*.py")}
 
 
+def _runtime_nodes(tree: ast.AST):
+    """Every node, except those under `if TYPE_CHECKING:` (imports only a type checker follows)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING":
+            yield from (n for child in node.orelse for n in [child, *_runtime_nodes(child)])
+            continue
+        yield node
+        yield from _runtime_nodes(node)
+
+
 def _imports(module: str) -> set[str]:
     """Our modules that `module` imports, at the top or in a function (a package's __init__ included)."""
     found = set()
-    for node in ast.walk(ast.parse(MODULES[module].read_text())):
+    for node in _runtime_nodes(ast.parse(MODULES[module].read_text())):
         names = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]

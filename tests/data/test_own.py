@@ -241,15 +241,17 @@ def test_the_current_model_can_be_fitted_to_the_images():
 
 @pytest.mark.slow
 def test_an_uploaded_set_trains_in_a_worker_and_beats_chance():
-    from playground.training import scheduler as training
+    from playground.training.job import TrainingJob
+    from playground.training.limits import Limits
     from playground.training.runs import FitRequest, TrainSettings
+    from playground.training.scheduler import Scheduler
 
     own = own_data.from_zip(shapes_zip(per_class=40, seed=3))
     own_data.save(own)
     spec = own_data.adapt_spec(presets.preset("small-cnn"), (28, 28, 1), 3)
-    scheduler = training.Scheduler(training.Limits(max_running=1, spare="off"))
+    scheduler = Scheduler(Limits(max_running=1, spare="off"))
     try:
-        job = training.TrainingJob(FitRequest(spec, TrainSettings(own.dataset.name, epochs=12, batch_size=16)))
+        job = TrainingJob(FitRequest(spec, TrainSettings(own.dataset.name, epochs=12, batch_size=16)))
         scheduler.submit(job)
         assert job.wait(240)
     finally:

@@ -17,6 +17,7 @@ from PIL import Image
 
 from playground import bundle
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
+from playground.training.runs import History
 
 # ---------------------------------------------------------------- zips
 
@@ -243,7 +244,7 @@ def trained(spec: ModelSpec = SMALL_SPEC, seed: int = 0) -> bundle.TrainedModel:
     weights = arrays(bundle.expected_weight_shapes(spec))
     slots = arrays([shape for shape in bundle.expected_optimizer_shapes(spec) if shape != ()])
     state = (np.float64(10), np.float32(0.003), *slots)
-    history = {"loss": [0.5, 0.3], "accuracy": [0.8, 0.9]}
+    history = History.from_dict({"loss": [0.5, 0.3], "accuracy": [0.8, 0.9]})
     return bundle.TrainedModel(spec, weights, state, history, "mnist-sample", {"run_id": 1})
 
 

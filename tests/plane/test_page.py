@@ -134,7 +134,7 @@ def test_the_page_speaks_chinese(app_test):
 
 def test_the_network_opens_on_the_build_page_as_a_model_spec(app_test):
     app = app_test(PAGE, timeout=TIMEOUT)
-    app.button(key="plane_w_open_build").click().run()
+    app.button(key="plane_share_open_build").click().run()
     assert not app.exception
     model_spec = app.session_state["spec"]
     assert model_spec == plane_state.network_spec(plane_state.PlaneSettings())

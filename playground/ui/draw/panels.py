@@ -1,4 +1,5 @@
-"""Panels of the Draw page: the prediction, inside the network, and the test set's mistakes."""
+"""Panels of the Draw page: the input's source and test image, the prediction, inside the network, and the test
+set's mistakes."""
 
 from collections.abc import Callable
 

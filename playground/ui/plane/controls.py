@@ -24,7 +24,7 @@ def _widget_value(name: str, value):
 
 
 def _changed(name: str) -> None:
-    value = st.session_state[state.key(name)]
+    value = st.session_state[PREFIX + name]
     if name == "features":
         if not value:  # keep at least one input: the widget shows the previous choice again
             return
@@ -34,7 +34,7 @@ def _changed(name: str) -> None:
 
 def control(widget, name: str, label: str, t, **options):
     """Draw one settings widget bound to the field `name`, locked or hidden as the lesson says."""
-    key = state.key(name)
+    key = PREFIX + name  # the widget key a lesson locks (state.key)
     if lesson.hidden(key):
         return
     st.session_state[key] = _widget_value(name, getattr(state.settings(), name))
@@ -140,10 +140,10 @@ def data_controls(t) -> None:
     )
     control(st.select_slider, "train", t("train"), t, options=plane_state.TRAIN_PERCENTS)
     control(st.select_slider, "points", t("points"), t, options=plane_state.POINT_COUNTS)
-    if not lesson.hidden(state.key("seed")):  # the seed's control is the button that draws a new one
+    if not lesson.hidden(PREFIX + "seed"):  # the seed's control is the button that draws a new one
         st.button(
             t("regenerate"), on_click=new_points, icon=":material/casino:",
-            **lesson.control(state.key("seed"), t("help_seed")),
+            **lesson.control(PREFIX + "seed", t("help_seed")),
         )  # fmt: skip
         st.caption(t("seed_caption", seed=current.seed))
     control(
@@ -199,7 +199,7 @@ def _stepper(text: str, key: str, on_click, args, can_remove: bool, can_add: boo
 
 def _layer_help(text: str) -> str:
     # The layer editor's parts share the lock of "layers": each says why it is disabled, as lesson.control does.
-    return lesson.control(state.key("layers"), text)["help"]
+    return lesson.control(PREFIX + "layers", text)["help"]
 
 
 def layer_columns(layer_count: int) -> list:
@@ -214,9 +214,9 @@ def layer_controls(t):
     Returns the column above the output picture, for the page's view controls.
     """
     current = state.settings().layers
-    disabled = lesson.locked(state.key("layers"))
+    disabled = lesson.locked(PREFIX + "layers")
     columns = layer_columns(len(current))
-    if lesson.hidden(state.key("layers")):
+    if lesson.hidden(PREFIX + "layers"):
         return columns[-1]
     with columns[0]:
         st.caption(t("hidden_layers"), help=_layer_help(t("help_layers")))

@@ -6,7 +6,6 @@ from playground.plane import code as plane_code
 from playground.plane import settings as plane_state
 from playground.ui import session
 from playground.ui.plane import address, state
-from playground.ui.plane.state import PREFIX
 
 
 def _control_label(name: str, t) -> str:
@@ -32,7 +31,7 @@ def export_panel(run, t) -> None:
         left, right = st.columns(2)
         left.download_button(t("download_code"), source, file_name="playground_2d.py", mime="text/x-python")
         if right.button(
-            t("open_build"), icon=":material/construction:", key=PREFIX + "open_build", help=t("help_open_build")
+            t("open_build"), icon=":material/construction:", key="plane_share_open_build", help=t("help_open_build")
         ):
             session.set_spec(plane_state.network_spec(current))
             st.switch_page("views/build.py")
@@ -47,9 +46,9 @@ def share_panel(t) -> None:
         st.markdown(f"**{t('share_link')}**")
         st.code(address.share_url(plane_state.to_query(current), language), language=None)
         lock = st.multiselect(
-            t("lock"), plane_state.CONTROLS, format_func=names.get, key=PREFIX + "lock_choice", help=t("help_lock")
+            t("lock"), plane_state.CONTROLS, format_func=names.get, key="plane_share_lock", help=t("help_lock")
         )
-        hide = st.checkbox(t("hide"), key=PREFIX + "hide_choice", help=t("help_hide"))
+        hide = st.checkbox(t("hide"), key="plane_share_hide", help=t("help_hide"))
         if lock:
             st.markdown(f"**{t('classroom_link')}**")
             st.code(address.share_url(plane_state.to_query(current, tuple(lock), hide), language), language=None)

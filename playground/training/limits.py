@@ -1,15 +1,18 @@
-"""What this machine allows: its memory limit (a container's cgroup, else physical memory) and how many workers fit.
+"""What one server allows training: its memory and cores, how many workers fit, and the limits jobs run under.
 
 Streamlit Community Cloud and most container hosts cap memory with a cgroup, well below the host's physical memory
 that /proc/meminfo reports; sizing the training pool from the core count alone would start workers that the
 container's OOM killer then takes down (with the server, when it picks the largest process).
 """
 
+import contextlib
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 CGROUP_V2_MAX = Path("/sys/fs/cgroup/memory.max")
+CGROUP_V2_CURRENT = Path("/sys/fs/cgroup/memory.current")
 CGROUP_V1_LIMIT = Path("/sys/fs/cgroup/memory/memory.limit_in_bytes")
 MEMINFO = Path("/proc/meminfo")
 
@@ -97,3 +100,60 @@ def max_training_workers(cores: int | None = None, limit_bytes: int | None = Non
     cores = cpu_count() if cores is None else cores
     limit = memory_limit_bytes() if limit_bytes is None else limit_bytes
     return min(workers_for_cores(cores), workers_for_memory(limit))
+
+
+def available_memory_mb() -> float:
+    """Memory that can still be used: the system's MemAvailable, or less when a container limit is nearer."""
+    available = math.inf
+    for line in (_read(MEMINFO) or "").splitlines():
+        if line.startswith("MemAvailable:"):
+            available = int(line.split()[1]) / 1024
+    limit, used = _read(CGROUP_V2_MAX), _read(CGROUP_V2_CURRENT)
+    if limit not in (None, "max") and used is not None:
+        with contextlib.suppress(ValueError):
+            available = min(available, (int(limit) - int(used)) / 2**20)
+    return available
+
+
+# ---------------------------------------------------------------- the limits jobs run under
+
+
+def _env(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one server allows: concurrent jobs, threads per worker, time and epoch budgets, abandonment, spares."""
+
+    max_running: int = 2
+    cores: int = 2
+    threads_per_worker: int = 0  # 0: the cores shared among the jobs running when a job starts
+    max_wall_s: float = 20 * 60
+    max_epochs: int = 50
+    abandon_after_s: float = 3 * 60  # no heartbeat and no connected browser session for this long: stop
+    stop_grace_s: float = 20.0  # a worker that ignores a stop this long is terminated
+    spare: str = "auto"  # "auto": keep a pre-warmed worker when memory allows; "on"; "off"
+    spare_min_free_mb: float = 1500.0
+    spare_idle_s: float = 15 * 60  # an unused spare exits after this long
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        """Limits from PLAYGROUND_* environment variables, defaulting from the cores and the memory limit."""
+        cores = cpu_count()
+        running = max(1, int(_env("PLAYGROUND_MAX_JOBS", max_training_workers(cores))))
+        return cls(
+            max_running=running,
+            cores=cores,
+            threads_per_worker=int(_env("PLAYGROUND_WORKER_THREADS", 0)),
+            max_wall_s=_env("PLAYGROUND_MAX_JOB_MINUTES", 20) * 60,
+            max_epochs=int(_env("PLAYGROUND_MAX_EPOCHS", 50)),
+            abandon_after_s=_env("PLAYGROUND_ABANDON_MINUTES", 3) * 60,
+            spare=os.environ.get("PLAYGROUND_SPARE_WORKER", "auto"),
+            spare_min_free_mb=_env("PLAYGROUND_SPARE_MIN_FREE_MB", 1500),
+        )
+
+
+class JobRejected(ValueError):
+    """A job the server will not run (beyond the epoch budget, or the server is shutting down)."""

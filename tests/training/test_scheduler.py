@@ -15,10 +15,12 @@ from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
 from playground.text.train import CATALOGUE
 from playground.training import runs
 from playground.training import scheduler as training
+from playground.training.job import Snapshot, TrainingJob
+from playground.training.limits import JobRejected, Limits
 from playground.training.runs import FitRequest, TrainSettings
-from playground.training.scheduler import Limits, Scheduler, TrainingJob
+from playground.training.scheduler import Scheduler
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 T = CATALOGUE.translator("en")
 LONG = TrainSettings(epochs=40, batch_size=8, train_samples=2000)  # minutes of work: it is always stopped early
 
@@ -31,7 +33,7 @@ def wait_until(predicate, timeout: float = 90.0, what: str = "condition") -> Non
         time.sleep(0.05)
 
 
-def settle(job: TrainingJob, timeout: float = 120.0) -> training.Snapshot:
+def settle(job: TrainingJob, timeout: float = 120.0) -> Snapshot:
     assert job.wait(timeout), f"job {job.id} did not settle: {job.snapshot().message}"
     return job.snapshot()
 
@@ -177,7 +179,7 @@ def test_the_wall_time_limit_stops_a_long_run(make_scheduler):
 
 
 def test_the_epoch_budget_rejects_longer_runs(make_scheduler):
-    with pytest.raises(training.JobRejected, match="at most 10 epochs"):
+    with pytest.raises(JobRejected, match="at most 10 epochs"):
         make_scheduler(max_epochs=10).submit(job_for(settings=TrainSettings(epochs=11)))
 
 
@@ -219,13 +221,15 @@ def test_shutdown_stops_every_job_and_ends_every_worker(make_scheduler):
 
 SERVER = """
 import sys, time
-from playground import presets, training
-from playground.runs import FitRequest, TrainSettings
+from playground import presets
+from playground.training.job import TrainingJob
+from playground.training.limits import Limits
+from playground.training.runs import FitRequest, TrainSettings
+from playground.training.scheduler import Scheduler
 
 if __name__ == "__main__":
-    scheduler = training.Scheduler(training.Limits(spare="on"))
-    job = scheduler.submit(training.TrainingJob(FitRequest(presets.preset("logistic"),
-                                                           TrainSettings(epochs=40, batch_size=8))))
+    scheduler = Scheduler(Limits(spare="on"))
+    job = scheduler.submit(TrainingJob(FitRequest(presets.preset("logistic"), TrainSettings(epochs=40, batch_size=8))))
     while not job.snapshot().history.step:
         time.sleep(0.05)
     scheduler.prewarm()

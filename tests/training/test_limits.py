@@ -1,6 +1,6 @@
 """How many training workers fit: the container's memory limit (cgroup v2, v1, physical) and the cores."""
 
-from playground.training import resources
+from playground.training import limits as resources
 
 GB = 2**30
 
