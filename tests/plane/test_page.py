@@ -28,7 +28,7 @@ def test_the_page_shows_the_network_its_output_and_the_keras_code(app_test):
     assert len(app.get("plotly_chart")) == 3  # network diagram, output over the plane, loss curves
     assert any(c.value.startswith("Training loss") for c in app.caption)
     code = app.code[0].value
-    assert 'layers.Dense(4, activation="tanh")' in code and "def circle(" in code
+    assert "layers.Dense(4, activation='tanh')" in code and "def circle(" in code
     assert app.code[1].value.endswith("/plane?lang=en")  # the defaults need no parameters
     # One plain sentence beside each control: every widget has its help text.
     mine = [w for w in (*app.selectbox, *app.select_slider, *app.slider, *app.checkbox, *app.button) if w.key]
@@ -76,7 +76,7 @@ def test_neurons_and_layers_are_added_and_removed_per_layer(app_test):
         app.button(key="plane_w_layers_minus").click().run()
     assert settings_of(app).layers == () and app.button(key="plane_w_layers_minus").disabled
     assert not app.exception
-    assert 'layers.Dense(1, activation="tanh")' in app.code[0].value  # just the output neuron now
+    assert "layers.Dense(1, activation='tanh')" in app.code[0].value  # just the output neuron now
 
 
 def test_three_classes_train_with_softmax_and_cross_entropy(app_test):
@@ -87,7 +87,7 @@ def test_three_classes_train_with_softmax_and_cross_entropy(app_test):
     assert any(c.value == "Output: 3 softmax neuron(s)" for c in app.caption)
     app.button(key="plane_w_step").click().run()
     assert epoch_of(app) == 5 and not app.exception
-    assert 'loss="categorical_crossentropy"' in app.code[0].value
+    assert "loss='categorical_crossentropy'" in app.code[0].value
 
 
 def test_a_classroom_link_locks_and_hides_the_chosen_controls(app_test):
