@@ -4,6 +4,7 @@ import json
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from playground import drawing, drawn_set, strokes
 from scripts import make_drawn_digits
@@ -74,3 +75,45 @@ def test_the_nominal_shapes_are_the_drawn_variants_without_jitter():
 def test_every_sample_prepares_to_a_digit():
     _, x, readable = drawn_set.prepared()
     assert readable.all() and x.shape == (len(drawn_set.load()), 28, 28)
+
+
+# ---------------------------------------------------------------- the demo model on the set (no training)
+
+
+@pytest.fixture(scope="module")
+def demo_scores():
+    from playground import inference
+
+    return drawn_set.score_model(inference.demo_model())
+
+
+def floors() -> dict:
+    """The CI floors: correct answers per group and overall, as recorded by benchmarks/drawn_digits.py --floors."""
+    return json.loads(RESULTS.read_text(encoding="utf-8"))["floors"]
+
+
+def test_the_demo_model_reads_the_drawn_set_at_least_as_well_as_recorded(demo_scores):
+    right, total = demo_scores.count()
+    floor, floor_total = floors()["overall"]
+    assert total == floor_total
+    assert right >= floor, f"overall {right}/{total} < floor {floor}"
+
+
+@pytest.mark.parametrize("group", [g.name for g in strokes.GROUPS])
+def test_the_demo_model_keeps_each_style_groups_floor(demo_scores, group):
+    right, total = demo_scores.count(group)
+    floor, floor_total = floors()["groups"][group]
+    assert total == floor_total
+    assert right >= floor, f"{group}: {right}/{total} < floor {floor}"
+
+
+def test_scores_count_by_group_split_and_digit():
+    samples = drawn_set.load()[:40]  # the regular group's 0s, 1s, 2s and 3s
+    predicted = np.array([-1 if i % 4 == 0 else s.digit for i, s in enumerate(samples)])
+    scores = drawn_set.Scores(samples, predicted)
+    assert scores.count() == (30, 40) and scores.count("regular", digit=1) == (8, 10)
+    tuning = [i for i, s in enumerate(samples) if s.split == "tuning"]
+    assert scores.count(split="tuning") == (sum(i % 4 != 0 for i in tuning), len(tuning))
+    summary = scores.summary()
+    assert summary["overall"]["all"] == [30, 40] and summary["groups"]["regular"]["all"] == [30, 40]
+    assert summary["digits"]["9"]["all"] == [0, 0] and np.isnan(scores.accuracy(digit=9))
