@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from playground import drawing, drawn_set, strokes
+from playground import drawn_set, strokes
 from scripts import make_drawn_digits
 
 RESULTS = drawn_set.SET_PATH.parents[2] / "benchmarks" / "results" / "drawn_digits.json"
@@ -47,8 +47,12 @@ def test_samples_stay_on_the_canvas_where_their_group_puts_them():
     for where in ("top-left", "top-right", "bottom-left", "bottom-right"):
         for s in samples:
             if s.group == f"corner {where}":
-                row, col = drawing.center_of_mass(s.image()[..., 0].astype(float))
-                assert (row < 140) == where.startswith("top") and (col < 140) == where.endswith("left")
+                points = np.concatenate([np.array(stroke) for stroke in s.strokes])
+                left, top = points.min(axis=0) - s.pen / 2
+                right, bottom = np.array(s.canvas) - points.max(axis=0) - s.pen / 2
+                vertical = (top, bottom) if where.startswith("top") else (bottom, top)
+                horizontal = (left, right) if where.endswith("left") else (right, left)
+                assert max(vertical[0], horizontal[0]) <= 26 < 80 < min(vertical[1], horizontal[1])
 
 
 def test_slant_groups_lean_the_way_they_say():
