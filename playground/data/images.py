@@ -31,6 +31,7 @@ NOISE_FLOOR = 0.25  # fraction of the contrast below which a pixel is background
 MIN_EXTENT = 0.05  # the ink's longer side must span this fraction of the image's longer side
 MIN_MASS = 0.0003  # and hold this fraction of the image's area in full-ink pixels
 MIN_STROKE = 2.2  # thinner pens are widened to this many output pixels, about MNIST's thinnest strokes
+MAX_STROKE = 4.0  # thicker pens are thinned to about this many, MNIST's thickest (a 95th percentile)
 
 
 class ImageError(ValueError):
@@ -166,12 +167,24 @@ def _dilate(image: np.ndarray, size: int) -> np.ndarray:
     return np.lib.stride_tricks.sliding_window_view(rows, size, axis=1).max(axis=-1)
 
 
-def _thicken(digit: np.ndarray, box: int) -> np.ndarray:
-    """The cropped digit with its strokes widened when they would come out thinner than MIN_STROKE."""
+def _restroke(digit: np.ndarray, box: int) -> np.ndarray:
+    """The cropped digit with its strokes widened or thinned when they would come out outside MNIST's range.
+
+    A thick pen on a small drawing gives strokes twice MNIST's width once fitted, which fills the loops
+    of a 6, 8 or 9; thinning them (a grey erosion) opens the loops again. It never takes more than half
+    the typical width, so the thinner parts of an uneven stroke (a photo, a marker) survive.
+    """
     scale = box / max(digit.shape)
-    missing = MIN_STROKE / scale - stroke_width(digit)
+    width = stroke_width(digit)
+    missing = MIN_STROKE / scale - width
     size = int(np.ceil(missing)) | 1  # an odd window widens a stroke by size - 1
-    return _dilate(digit, size) if size >= 3 else digit
+    if size >= 3:
+        return _dilate(digit, size)
+    size = int(min(width - MAX_STROKE / scale, width / 2)) | 1  # and thins it by size - 1
+    if size < 3:
+        return digit
+    thinned = -_dilate(-digit, size)
+    return _crop(thinned) if (thinned > 0.5).any() else digit
 
 
 def _fit(digit: np.ndarray, box: int) -> np.ndarray:
@@ -204,7 +217,7 @@ def prepare(image: np.ndarray, size: int = SIZE, box: int = BOX) -> np.ndarray |
     strength = _normalise(_reduce(read_ink(image).strength))
     if strength is None or is_blank(strength):
         return None
-    return _centre(_fit(_thicken(_crop(strength), box), box), size)
+    return _centre(_fit(_restroke(_crop(strength), box), box), size)
 
 
 def enlarge(image: np.ndarray, factor: int = 6) -> np.ndarray:

@@ -155,6 +155,30 @@ def test_a_thin_pen_is_widened_to_about_mnist_stroke_width():
         assert similarity(thin, drawing.prepare(canvas(0, pen=pen))) > 0.85
 
 
+def _loop_pixels(x: np.ndarray) -> int:
+    """Background pixels enclosed by ink (not 4-connected to the border): the insides of loops."""
+    background = x < 0.5
+    outside = np.zeros_like(background)
+    stack = [(i, j) for i in range(x.shape[0]) for j in (0, x.shape[1] - 1)]
+    stack += [(i, j) for j in range(x.shape[1]) for i in (0, x.shape[0] - 1)]
+    while stack:
+        i, j = stack.pop()
+        if 0 <= i < x.shape[0] and 0 <= j < x.shape[1] and background[i, j] and not outside[i, j]:
+            outside[i, j] = True
+            stack += [(i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)]
+    return int((background & ~outside).sum())
+
+
+@pytest.mark.parametrize("digit", [6, 8, 9])
+def test_a_thick_pen_on_a_small_drawing_is_thinned_so_its_loops_stay_open(digit, monkeypatch):
+    small_and_thick = canvas(digit, height=0.25, pen=26)  # the pen is a third of the digit's height
+    x = drawing.prepare(small_and_thick)
+    assert drawing.stroke_width(x) <= drawing.MAX_STROKE + 0.75
+    assert max(bounding_box(x)) == 20 and _loop_pixels(x) >= 8
+    monkeypatch.setattr(drawing, "MAX_STROKE", 100.0)  # without the thinning, the loops fill in
+    assert _loop_pixels(drawing.prepare(small_and_thick)) < 4
+
+
 def test_stroke_width_estimates_the_pen():
     for pen in (8, 16, 30):
         estimated = drawing.stroke_width(canvas(1, pen=pen)[..., 0] / 255)
