@@ -2,23 +2,22 @@
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from playground import codegen, presets
 from playground import spec as specs
+from playground.bounded import cut
 
 EXIT_INVALID = 2
+MESSAGE_CHARS = 400  # an error is one line of at most this many characters, whatever the input held
 
 
 def _load_spec(args: argparse.Namespace) -> specs.ModelSpec:
     if args.preset:
         return presets.preset(args.preset)
-    try:
-        text = Path(args.spec).read_text(encoding="utf-8")
-    except OSError as error:
-        raise specs.SpecError([specs.Problem("malformed", {"detail": str(error)}, field="spec")]) from None
-    return specs.from_json(text)
+    return specs.from_json(_read(args.spec, "spec", specs.MAX_SPEC_CHARS * 4))
 
 
 def _checked_spec(args: argparse.Namespace) -> specs.ModelSpec:
@@ -76,28 +75,34 @@ def cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(path: str, what: str) -> bytes:
+def _read(path: str, what: str, limit: int = 64 * 2**20) -> bytes:
+    """The file's bytes, read no further than `limit` (+1 to notice a longer file)."""
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as file:
+            data = file.read(limit + 1)
     except OSError as error:
-        raise ValueError(f"cannot read the {what} {path}: {error.strerror or error}") from None
+        raise ValueError(f"cannot read the {what} {cut(path)}: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise ValueError(f"the {what} {cut(path)} is larger than {limit // 2**20 or 1} MB")
+    return data
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Classify one image with a bundle (the demo model by default), after the Draw page's preprocessing."""
     from playground import bundle
     from playground.data import images as drawing
-    from playground.inspection import demo, inspector  # Keras loads for this command only
+    from playground.inspection import demo
 
-    try:
+    try:  # every input checked before TensorFlow loads (~600 MB): a bad one costs next to nothing
         image = drawing.load_image(_read(args.image, "image"))
         trained = demo.model() if args.model is None else bundle.from_bytes(_read(args.model, "model"))
         x = drawing.prepare(image, trained.spec.input_shape[0])
         if x is None:
             raise ValueError("the image is blank: no digit stands out from the background.")
     except (ValueError, bundle.BundleError) as error:  # ImageError and BundleError are ValueErrors
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INVALID
+        return fail(error)
+    from playground.inspection import inspector  # Keras loads for this command only
+
     probabilities = inspector.predict(trained, x[None, ..., None])[0]
     prediction = int(probabilities.argmax())
     if args.json:
@@ -249,12 +254,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def fail(message: object) -> int:
+    """Print one line of at most MESSAGE_CHARS on stderr; the exit status for a refused input."""
+    print("error:", cut(" ".join(str(message).split()), MESSAGE_CHARS), file=sys.stderr)
+    return EXIT_INVALID
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (2 for an invalid spec, with the UI's message)."""
+    """Run the CLI; returns the exit status (2 for a refused spec, bundle, image or image set: one line, as the UI
+    words it)."""
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except specs.SpecError as error:
-        for problem in error.problems:
-            print("error:", problem.message(), file=sys.stderr)
-        return EXIT_INVALID
+        return fail("; ".join(problem.message() for problem in error.problems))
+    except (ValueError, OSError, RecursionError, MemoryError) as error:  # what a bad input can raise on its way
+        if os.environ.get("PLAYGROUND_DEBUG"):
+            raise
+        return fail(error)

@@ -102,6 +102,11 @@ class SpecError(ValueError):
         self.problems = list(problems)
         super().__init__("; ".join(problem.message() for problem in self.problems))
 
+    @property
+    def key(self) -> str:
+        """The first problem's message key (e.g. "too_many_layers")."""
+        return self.problems[0].code if self.problems else "malformed"
+
 
 @dataclass(frozen=True)
 class LayerShape:

@@ -263,3 +263,118 @@ def arrays() -> dict[str, Case]:
         ),
         "valid: 40 MB of float32 arrays": Case(lambda: make.npz(*[make.npy((2**20,), data=bytes(2**22))] * 10), "ok"),
     }
+
+
+def _json(value: object) -> bytes:
+    import json
+
+    return (value if isinstance(value, str) else json.dumps(value)).encode()
+
+
+def _spec(**changes) -> dict:
+    from playground import presets
+
+    return {**presets.preset("seed-cnn").to_dict(), **changes}
+
+
+def specs() -> dict[str, Case]:
+    """Spec files and pasted JSON for spec.from_json + check (tests.hostile.decoders.spec_file)."""
+    deep = '{"input_shape": [28, 28, 1], "num_classes": 10, "layers": ' + "[" * 5000 + "]" * 5000 + "}"
+    thousand = [{"kind": "Dense", "units": 8, "activation": "relu"}] * 999 + [{"kind": "Dense", "units": 10}]
+    flat = [{"kind": "Flatten"}, {"kind": "Dense", "units": 10, "activation": "softmax"}]
+    return {
+        "294 characters of nested JSON (RecursionError on main)": Case(lambda: _json(deep), "malformed_json", "nested"),
+        "not UTF-8": Case(lambda: b"\xff\xfe\x00garbage {", "malformed_json", "UTF-8"),
+        "a 5,000-digit number": Case(
+            lambda: _json('{"input_shape": [' + "9" * 5000 + ', 28, 1], "num_classes": 10, "layers": []}'),
+            "malformed_json",
+            "too long",
+        ),
+        "an absurd input shape": Case(
+            lambda: _json(_spec(input_shape=[100000, 100000, 3], layers=flat)), "input_too_large"
+        ),
+        "1,000 layers": Case(lambda: _json(_spec(layers=thousand)), "too_many_layers"),
+        "a kind name of 10 MB": Case(lambda: _json(_spec(layers=[{"kind": "X" * 10_000_000}])), "malformed_json"),
+        "a kind name of 100 KB, echoed cut short": Case(
+            lambda: _json(_spec(layers=[{"kind": "Y" * 100_000}])), "unknown_kind", "…"
+        ),
+        "Dropout without its rate": Case(
+            lambda: _json(_spec(layers=[{"kind": "Flatten"}, {"kind": "Dropout"}, flat[1]])), "missing_arg", "rate"
+        ),
+        "Conv2D without a kernel size": Case(
+            lambda: _json(_spec(layers=[{"kind": "Conv2D", "filters": 4}, *flat])), "missing_arg", "kernel_size"
+        ),
+        "units as a string": Case(
+            lambda: _json(_spec(layers=[{"kind": "Flatten"}, {"kind": "Dense", "units": "10"}])), "bad_arg", "units"
+        ),
+        "an optimizer object of objects": Case(
+            lambda: _json(_spec(optimizer={"kind": "Adam", "learning_rate": {"$eval": "x"}})), "bad_arg"
+        ),
+        "a learning rate of NaN": Case(
+            lambda: _json(_spec(optimizer={"kind": "SGD", "learning_rate": float("nan")})), "bad_arg"
+        ),
+        "20 million parameters": Case(
+            lambda: _json(
+                _spec(
+                    layers=[
+                        {"kind": "Flatten"},
+                        {"kind": "Dense", "units": 4096},
+                        {"kind": "Dense", "units": 4096},
+                        {"kind": "Dense", "units": 10},
+                    ]
+                )
+            ),
+            "too_many_params",
+        ),
+        "valid: the seed article's CNN": Case(lambda: _json(_spec()), "ok"),
+    }
+
+
+def links() -> dict[str, Case]:
+    """Share, teacher and 2-D link parameters for tests.hostile.decoders.link."""
+    import base64
+    import zlib
+
+    def packed(text: str) -> str:
+        return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
+
+    thousand = (
+        '{"input_shape": [28, 28, 1], "num_classes": 10, "layers": ['
+        + ",".join(['{"kind": "Dense", "units": 8}'] * 190_000)
+        + "]}"
+    )
+    return {
+        "a 292-character link of 1,000 layers": Case(
+            lambda: _json({"model": packed(json_of(_spec(layers=[{"kind": "Dense", "units": 8}] * 1000)))}),
+            "too_many_layers",
+        ),
+        "an 18,634-character link of 190,002 layers": Case(
+            lambda: _json({"model": packed(thousand)}), "malformed", "too much"
+        ),
+        "a 294-character link of nested JSON": Case(
+            lambda: _json({"model": packed("[" * 5000 + "]" * 5000)}), "malformed", "deep"
+        ),
+        "a lesson of nested JSON": Case(
+            lambda: _json({"lesson": packed("[" * 5000 + "]" * 5000)}), "LinkError", "deep"
+        ),
+        "a lesson cut short": Case(lambda: _json({"lesson": packed('{"page": "train"}')[:-4]}), "LinkError"),
+        "a lesson whose hide flag is text": Case(
+            lambda: _json({"lesson": packed('{"page": "train", "settings": {}, "locked": ["x"], "hide": "yes"}')}),
+            "LinkError",
+            "hide",
+        ),
+        "a value of 20,001 characters": Case(lambda: _json({"model": "A" * 20_001}), "malformed", "too long"),
+        "an unknown preset with a 1 MB name": Case(lambda: _json({"preset": "p" * 1_000_000}), "malformed"),
+        "a 2-D link with a 10 KB layer list": Case(lambda: _json({"layers": "8-tanh." * 1500}), "LinkError", "link"),
+        "a 2-D hide flag that is neither 0 nor 1": Case(
+            lambda: _json({"dataset": "xor", "lock": "dataset", "hide": "yes"}), "LinkError", "hide"
+        ),
+        "valid: a share link": Case(lambda: _json({"model": packed(json_of(_spec()))}), "ok"),
+    }
+
+
+def json_of(value: object) -> str:
+    """JSON text of a value."""
+    import json
+
+    return json.dumps(value)

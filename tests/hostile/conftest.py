@@ -26,6 +26,8 @@ def classes(marker, tmp_path_factory):
         "bundles": ("playground.bundle:from_bytes", lambda: cases.bundles(marker)),
         "archives": ("tests.hostile.decoders:zip_members", cases.archives),
         "arrays": ("tests.hostile.decoders:npz_arrays", cases.arrays),
+        "specs": ("tests.hostile.decoders:spec_file", cases.specs),
+        "links": ("tests.hostile.decoders:link", cases.links),
     }
     done = {}
 

@@ -38,6 +38,31 @@ def grey_image(data: bytes) -> np.ndarray:
     return decode_image(data, max_pixels=PHOTO_PIXELS, side=560, mode="L")
 
 
+def spec_file(data: bytes) -> object:
+    """A spec as the CLI and the Build page's JSON tab read it: parsed, then validated; SpecError when refused."""
+    from playground import spec
+
+    return spec.check(spec.from_json(data))
+
+
+def link(data: bytes) -> object:
+    """A link's query (JSON of {name: value}) as the pages read it: share, teacher or 2-D parameters."""
+    import json
+
+    from playground import links
+    from playground.plane import settings
+
+    query = json.loads(data)
+    if "lesson" in query:
+        return links.lesson_from_value(query["lesson"])
+    if "model" in query or "preset" in query:
+        return links.spec_from_query(query)
+    found = settings.from_query(query)
+    if found.unreadable:
+        raise links.LinkError(f"unreadable: {', '.join(found.unreadable)}")
+    return found
+
+
 def naive(data: bytes, reader: str) -> object:
     """One of the naive readers below, by name: zip, image or npz."""
     return {"zip": naive_zip, "image": naive_image, "npz": naive_npz}[reader](data)

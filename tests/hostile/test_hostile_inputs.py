@@ -14,6 +14,8 @@ TABLES = {
     "bundles": cases.bundles(marker=None),  # listed for their names only: the fixture builds them with a marker
     "archives": cases.archives(),
     "arrays": cases.arrays(),
+    "specs": cases.specs(),
+    "links": cases.links(),
 }
 CASES = [(kind, name) for kind, table in TABLES.items() for name in table]
 
