@@ -361,6 +361,7 @@ def from_bytes(data: bytes) -> TrainedModel:
         with _open(data) as archive:
             spec = specs.from_dict(_read_json(archive, "spec.json", budget))
             specs.check(spec)
+            _check_input(spec)
             shapes = expected_weight_shapes(spec)
             weights = _read_arrays(archive, "weights.npz", budget, shapes, shapes)
             names = set(archive.namelist())
@@ -376,6 +377,18 @@ def from_bytes(data: bytes) -> TrainedModel:
     metadata = _check_metadata(metadata, spec)
     dataset = str(metadata.get("dataset", "mnist-sample"))[:100]
     return TrainedModel(spec, weights, optimizer, History.from_dict(history), dataset, metadata)
+
+
+def _check_input(spec: ModelSpec) -> None:
+    # The playground feeds a model grey square images (drawings, test images, own image sets): a model that wants
+    # anything else would load, then fail on the Draw page and in predict with a raw error.
+    shape = tuple(spec.input_shape)
+    side = math.isqrt(math.prod(shape))
+    square = (len(shape) == 3 and shape[0] == shape[1] and shape[2] == 1) or (
+        len(shape) == 1 and side * side == shape[0]
+    )
+    if not square:
+        raise BundleError("input", shape="×".join(str(n) for n in shape))
 
 
 def epochs_trained(trained: TrainedModel) -> int:

@@ -27,6 +27,10 @@ CATALOGUE = Catalogue(
         "bundle_metadata_not_object": "metadata.json must hold a JSON object.",
         "bundle_invalid_spec": "The bundle's model is not valid: {detail}",
         "bundle_damaged": "The bundle is damaged ({detail}).",
+        "bundle_input": (
+            "The model expects {shape} inputs; the playground gives models square one-channel images "
+            "(e.g. 28×28×1, or 784 values)."
+        ),
         "bundle_arrays_too_large": "{name} declares more array data than this model can have (at most {size}).",
         # image sets
         "own_not_zip": "The file is not a zip archive. Zip a folder that holds one sub-folder per class.",
@@ -74,6 +78,7 @@ CATALOGUE = Catalogue(
         "bundle_metadata_not_object": "metadata.json 必须是一个 JSON 对象。",
         "bundle_invalid_spec": "模型包中的模型无效：{detail}",
         "bundle_damaged": "模型包已损坏（{detail}）。",
+        "bundle_input": "该模型需要 {shape} 的输入；本平台给模型的是正方形的单通道图像（例如 28×28×1，或 784 个值）。",
         "bundle_arrays_too_large": "{name} 声明的数组数据超过该模型可能的大小（最多 {size}）。",
         "own_not_zip": "该文件不是 zip 压缩文件。请压缩一个文件夹，其中每个类别一个子文件夹。",
         "own_too_large": "zip 文件超过 {mb} MB。",

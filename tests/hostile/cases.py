@@ -4,6 +4,7 @@ A case's `expect` is "ok" for a valid input, else the key of the refusal (Bundle
 key) or, for errors without keys, the exception's class name; `contains` is a fragment of its message.
 """
 
+import dataclasses
 import functools
 import pathlib
 import zipfile
@@ -184,6 +185,11 @@ def bundles(marker: pathlib.Path) -> dict[str, Case]:
             lambda: make.understated_bundle(crc_matches=True), "bad_npz"
         ),
         "optimizer.npz declares 10¹² values": Case(lambda: with_(valid, optimizer__npz=huge_state), "optimizer"),
+        "a model of 32×32 colour inputs (the Draw page feeds grey squares)": Case(
+            lambda: bundle.to_bytes(make.trained(dataclasses.replace(spec, input_shape=(32, 32, 3)))),
+            "input",
+            "32×32×3",
+        ),
         "weights.npz declares 10¹² values": Case(
             lambda: with_(valid, weights__npz=make.npz(*huge_weights)), "weight_shape", "1000000000000"
         ),
