@@ -33,6 +33,10 @@ QUICK = {
                 "valid: 2.1 million parameters with Adam state (24 MB)"],
     "archives": ["a member whose headers understate it (inflates to 256 MB)", "valid: 40 members of 1 MB"],
     "arrays": ["an array declaring 10¹² values", "valid: 40 MB of float32 arrays"],
+    "specs": ["294 characters of nested JSON (RecursionError on main)", "1,000 layers", "a kind name of 10 MB",
+              "valid: the seed article's CNN"],
+    "links": ["a 292-character link of 1,000 layers", "an 18,634-character link of 190,002 layers",
+              "a 294-character link of nested JSON", "valid: a share link"],
 }  # fmt: skip
 FUNCTIONS = {
     "image sets": "playground.data.own:from_zip",
@@ -40,6 +44,8 @@ FUNCTIONS = {
     "bundles": "playground.bundle:from_bytes",
     "archives": "tests.hostile.decoders:zip_members",
     "arrays": "tests.hostile.decoders:npz_arrays",
+    "specs": "tests.hostile.decoders:spec_file",
+    "links": "tests.hostile.decoders:link",
 }
 NAIVE = [  # (what, the input's class and name, naive reader)
     ("image", "photos", "a plain 6300×6300 PNG (131 KB)"),
@@ -56,6 +62,8 @@ def tables(marker: pathlib.Path) -> dict[str, dict[str, cases.Case]]:
         "bundles": cases.bundles(marker),
         "archives": cases.archives(),
         "arrays": cases.arrays(),
+        "specs": cases.specs(),
+        "links": cases.links(),
     }
 
 

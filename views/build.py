@@ -15,8 +15,6 @@ spec = session.current_spec()
 st.title(t("title"))
 st.caption(t("intro"))
 lesson.show_status("build")
-if problem := session.link_error():
-    st.warning(t("link_broken", detail=problem.message(language)))
 if jobs.active_job() is not None:
     st.info(t("job_running"), icon=":material/model_training:")
 

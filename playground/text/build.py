@@ -91,7 +91,6 @@ CATALOGUE = Catalogue(
         "download_json": "Download spec.json",
         "share": "Share this model",
         "share_text": "This link opens the playground with exactly this model:",
-        "link_broken": "The link's model could not be read ({detail}); showing the default model instead.",
         "job_running": "A training run is in progress. Editing the model here starts a new run: "
         "the current one keeps the model it started with.",
         "next_train": "Train this model",
@@ -179,7 +178,6 @@ CATALOGUE = Catalogue(
         "download_json": "下载 spec.json",
         "share": "分享这个模型",
         "share_text": "这个链接会打开游乐场并载入完全相同的模型：",
-        "link_broken": "无法读取链接中的模型（{detail}）；改为显示默认模型。",
         "job_running": "正在训练中。在这里修改模型会开始一次新的训练：当前训练继续使用它开始时的模型。",
         "next_train": "训练这个模型",
     },

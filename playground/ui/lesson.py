@@ -47,8 +47,11 @@ def active() -> links.Lesson | None:
 
 
 def show_status(page: str) -> None:
-    """A one-line note about the lesson link: what it fixed on this page, or why it could not be read."""
+    """A one-line note about the page's link: what a lesson fixed on this page, or why a link could not be read."""
     t = session.translator(CATALOGUE)
+    session.current_spec()  # reads the address's model, if any, on a session's first run
+    if problem := session.link_error():
+        st.warning(t("model_link_broken", detail=problem.message(session.language())), icon=":material/link_off:")
     if error := st.session_state.pop(ERROR, None):
         st.warning(t("broken", detail=error), icon=":material/link_off:")
     elif (lesson := active()) and lesson.locked and lesson.page == page:

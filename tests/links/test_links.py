@@ -111,3 +111,15 @@ def test_only_the_link_module_decodes_links():
             if isinstance(node, ast.Attribute) and node.attr == "query_params" and path.name not in ADDRESS_READERS:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} query_params")
     assert offenders == []
+
+
+@pytest.mark.parametrize("page", ["views/build.py", "views/train.py"])
+def test_pages_opened_with_a_hostile_link_say_one_line_and_keep_working(app_test, page):
+    nested = _packed("[" * 5000 + "]" * 5000)
+    many = _packed(json.dumps({**presets.preset("mlp").to_dict(), "layers": [{"kind": "Dense", "units": 8}] * 1000}))
+    for query in ({"model": nested}, {"model": many}, {"lesson": nested}, {"preset": "p" * 10_000}):
+        app = app_test(page, **query)
+        assert not app.exception, app.exception
+        notes = [w.value for w in app.warning]
+        assert len(notes) == 1 and len(notes[0]) < 400, notes
+        assert app.title  # the page itself is there, with the default model
