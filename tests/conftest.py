@@ -20,6 +20,14 @@ os.environ["PLAYGROUND_OFFLINE"] = "1"
 os.environ["PLAYGROUND_DATA_DIR"] = tempfile.mkdtemp(prefix="playground-data-")
 
 
+@pytest.fixture(scope="session")
+def trained():
+    """A small CNN trained briefly on the MNIST sample, with Adam state and history: trained once per test run."""
+    from tests.bundles import trained_model
+
+    return trained_model()
+
+
 @pytest.fixture
 def app_test():
     """A factory for AppTest of app.py, switched to a page: app_test("views/build.py")."""

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from bundles import SPEC, malformed, members, rezip, trained_model
+from bundles import SPEC, malformed, members, rezip
 
 from playground import bundle, catalog, data
 from playground.backend import keras
@@ -14,11 +14,6 @@ from playground.inspection import demo, inspector
 from playground.model import build_model
 from playground.spec import OptimizerSpec
 from playground.training.runs import History
-
-
-@pytest.fixture(scope="module")
-def trained() -> bundle.TrainedModel:
-    return trained_model()
 
 
 def test_a_round_trip_keeps_every_array_and_predicts_exactly_as_before(trained):

@@ -9,7 +9,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from bundles import malformed, trained_model
+from bundles import malformed
 from data.image_sets import make_zip, shapes_files, shapes_zip
 
 from playground import bundle, data, store
@@ -20,11 +20,6 @@ from playground.training.limits import Limits
 from playground.ui import image_sets, persistence
 
 PAGE = "views/models.py"
-
-
-@pytest.fixture(scope="module")
-def trained() -> bundle.TrainedModel:
-    return trained_model()
 
 
 @pytest.fixture(scope="module")
