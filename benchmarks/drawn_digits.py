@@ -84,7 +84,9 @@ def main() -> None:
         document["samples"] = document["samples"][::4]
         set_path = Path(tempfile.mkdtemp()) / "quick.json"
         set_path.write_text(json.dumps(document), encoding="utf-8")
-    summary = drawn_set.score_model(trained, set_path).summary()
+    from playground.inspection import inspector
+
+    summary = drawn_set.score(lambda x: inspector.predict(trained, x), set_path).summary()
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     baseline = results.get("baseline", {}).get("drawn")
     print(drawn_set.table(summary, None if args.quick else baseline))

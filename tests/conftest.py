@@ -96,3 +96,25 @@ def wait_for_app(tab, timeout: float = 60_000) -> None:
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
         timeout=timeout,
     )
+
+
+# ---------------------------------------------------------------- minutes per suite
+
+_SUITE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    # A suite is a folder under tests/ (tests/ui, tests/cli, …); setup, call and teardown all count,
+    # so a session fixture's cost lands on the suite of the first test that asked for it.
+    parts = report.nodeid.split("/")
+    suite = parts[1] if len(parts) > 2 else parts[-1].split("::")[0]
+    _SUITE_SECONDS[suite] = _SUITE_SECONDS.get(suite, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _SUITE_SECONDS:
+        return
+    terminalreporter.section("minutes per suite")
+    for suite, seconds in sorted(_SUITE_SECONDS.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{seconds / 60:6.1f} min  {suite}")
+    terminalreporter.write_line(f"{sum(_SUITE_SECONDS.values()) / 60:6.1f} min  all suites")

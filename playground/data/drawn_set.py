@@ -2,7 +2,7 @@
 
 Scores count correct answers per style group, digit and split (tuning / held-out); summary() turns them
 into plain JSON-able counts, and table() into the text table the benchmark prints. Nothing here imports
-TensorFlow until score_model() asks the inspector for predictions.
+TensorFlow: callers pass the prediction function (the Draw page's inspector.predict for a model).
 """
 
 import functools
@@ -85,13 +85,6 @@ def score(predict: Callable[[np.ndarray], np.ndarray], path: Path = SET_PATH) ->
     samples, x, readable = prepared(path)
     probabilities = np.asarray(predict(x[..., None].astype(np.float32)))
     return Scores(samples, np.where(readable, probabilities.argmax(axis=1), -1))
-
-
-def score_model(trained, path: Path = SET_PATH) -> Scores:
-    """The set scored with a TrainedModel through the Draw page's inference path (batched)."""
-    from playground.inspection import inspector  # TensorFlow only now
-
-    return score(lambda x: inspector.predict(trained, x), path)
 
 
 def _percent(cell: list[int]) -> str:

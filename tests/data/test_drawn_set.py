@@ -86,9 +86,10 @@ def test_every_sample_prepares_to_a_digit():
 
 @pytest.fixture(scope="module")
 def demo_scores():
-    from playground.inspection import demo
+    from playground.inspection import demo, inspector
 
-    return drawn_set.score_model(demo.model())
+    model = demo.model()
+    return drawn_set.score(lambda x: inspector.predict(model, x))
 
 
 def floors() -> dict:

@@ -15,7 +15,7 @@ from playground.data import images as drawing
 from playground.data import strokes
 from playground.inspection import demo, inspector
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_png(path: Path, array: np.ndarray) -> Path:

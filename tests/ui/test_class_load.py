@@ -21,7 +21,7 @@ from playground.training.limits import Limits
 from playground.training.runs import FitRequest, TrainSettings
 from playground.ui import jobs, preload, train_view
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from app import PAGES  # noqa: E402  (app.py has no import-time side effects)
 
@@ -49,7 +49,7 @@ def test_pages_opened_at_once_by_a_class_see_no_half_imported_module():
     # A fresh process, as a freshly started server: nothing imported yet, six sessions open pages together.
     pages = ["views/build.py", "views/data.py", "views/build.py", "views/data.py", "views/draw.py", "views/losses.py"]
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "concurrent_pages.py"), *pages],
+        [sys.executable, str(ROOT / "tests" / "ui" / "concurrent_pages.py"), *pages],
         cwd=ROOT,
         capture_output=True,
         text=True,

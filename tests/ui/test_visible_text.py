@@ -13,7 +13,7 @@ import pytest
 
 from playground import catalog, data, layers
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from app import PAGES  # noqa: E402  (app.py has no import-time side effects)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_spec import BROKEN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*args, check=True):

@@ -1,6 +1,6 @@
 """Run several AppTest sessions of app.py at once, each in its own thread, in a process that imported nothing yet.
 
-Usage: python tests/concurrent_pages.py views/build.py views/data.py ...   (prints one JSON line: the errors)
+Usage: python tests/ui/concurrent_pages.py views/build.py views/data.py ...   (prints one JSON line: the errors)
 
 What a fresh server sees when a class opens its pages together: every session's script runs in its own thread and
 the first imports of pandas, Plotly and Keras happen concurrently.
@@ -14,7 +14,7 @@ import threading
 import traceback
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _share_one_runtime() -> None:
