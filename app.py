@@ -40,7 +40,8 @@ def main() -> None:
     preload.base()  # before any page: script threads must never import pandas & co. at the same time
 
     from playground.text.common import CATALOGUE
-    from playground.ui import jobs, lesson, persistence, session, sidebar
+    from playground.ui import lesson, persistence, session, sidebar
+    from playground.ui.train import jobs
 
     st.set_page_config(page_title="Deep Learning Playground", page_icon=":material/neurology:", layout="wide")
     persistence.restore_session()  # a reloaded page gets its runs and trained model back

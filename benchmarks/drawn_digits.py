@@ -8,7 +8,7 @@ accuracy per style group × split (tuning / held-out), beside the baseline recor
 benchmarks/results/drawn_digits.json, and the MNIST-sample test accuracy (the images as stored, and
 prepared like drawings). --quick scores every fourth sample and skips the prepared MNIST path.
 --record KEY stores the full scores under KEY in the results file; --floors also sets the CI floors
-(tests/test_drawn_digits.py) from them: one sample below each group's count, three below overall.
+(tests/data/test_drawn_set.py) from them: one sample below each group's count, three below overall.
 """
 
 import argparse
@@ -50,7 +50,7 @@ def markdown(results: dict) -> str:
              "playground/assets/drawn_digits.json: pen strokes from a seeded generator "
              "(`python scripts/make_drawn_digits.py`), drawn by `strokes.render`, prepared by `drawing.prepare`. "
              "Every tuning decision used the tuning half only; no model trains on the set. "
-             "Rerun: `python benchmarks/drawn_digits.py`; CI (tests/test_drawn_digits.py) fails below the floors "
+             "Rerun: `python benchmarks/drawn_digits.py`; CI (tests/data/test_drawn_set.py) fails below the floors "
              "in drawn_digits.json (each group one sample under its recorded count, overall three).", ""]  # fmt: skip
     for title, record in (("Before (baseline)", before), ("After", after)):
         if record:

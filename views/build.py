@@ -6,7 +6,9 @@ from playground import codegen, presets
 from playground import spec as specs
 from playground.figures import architecture as diagram
 from playground.text.build import CATALOGUE
-from playground.ui import jobs, layer_editor, lesson, session
+from playground.ui import lesson, session
+from playground.ui.build import layer_editor
+from playground.ui.train import jobs
 
 t = session.translator(CATALOGUE)
 language = session.language()

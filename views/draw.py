@@ -5,8 +5,9 @@ import streamlit as st
 from playground import bundle, data
 from playground.inspection import evaluation, inspector
 from playground.text.draw import CATALOGUE
-from playground.ui import image_sets, lesson, session
+from playground.ui import lesson, session
 from playground.ui.draw import inputs, panels
+from playground.ui.models import image_sets
 
 t = session.translator(CATALOGUE)
 

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from playground.text.models import CATALOGUE
-from playground.ui import model_files, session
+from playground.ui import session
+from playground.ui.models import files as model_files
 
 t = session.translator(CATALOGUE)
 language = session.language()

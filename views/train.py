@@ -6,7 +6,10 @@ from playground import spec as specs
 from playground.text.train import CATALOGUE
 from playground.training.limits import JobRejected
 from playground.training.runs import parameter_count, spec_summary
-from playground.ui import jobs, lesson, session, train_form, train_view
+from playground.ui import lesson, session
+from playground.ui.train import form as train_form
+from playground.ui.train import jobs
+from playground.ui.train import view as train_view
 
 t = session.translator(CATALOGUE)
 language = session.language()

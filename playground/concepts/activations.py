@@ -34,10 +34,6 @@ class Curve:
         """True where the derivative is so small that little gradient passes back."""
         return np.abs(self.dy) < FLAT_SLOPE
 
-    def flat_intervals(self) -> list[tuple[float, float]]:
-        """The flat regions as (start, end) input intervals."""
-        return intervals(self.x, self.flat)
-
 
 def default_params(name: str) -> dict[str, float]:
     """The Keras default for each parameter the activation takes ({} when it takes none)."""
@@ -71,17 +67,3 @@ def curve(name: str, low: float, high: float, params: Mapping[str, float] | None
     x = np.linspace(low, high, points)
     y, dy = evaluate(name, x, params)
     return Curve(name, params, x, y, dy)
-
-
-def intervals(x: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
-    """Maximal runs of True in mask, as (first x, last x) pairs."""
-    runs, start = [], None
-    for index, flag in enumerate(mask):
-        if flag and start is None:
-            start = index
-        if not flag and start is not None:
-            runs.append((float(x[start]), float(x[index - 1])))
-            start = None
-    if start is not None:
-        runs.append((float(x[start]), float(x[-1])))
-    return runs

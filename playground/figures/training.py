@@ -34,7 +34,7 @@ def smoothing_for(points: int) -> float:
 
 # The live figures are redrawn every tick for every watching learner. Plotly validates every property it is given,
 # which cost ~30 ms per figure, most of a core for a class. So their layout is validated once (cached per language
-# and shape) and each tick adds plain trace dicts to it unvalidated: ~1 ms. tests/test_figures... checks that
+# and shape) and each tick adds plain trace dicts to it unvalidated: ~1 ms. tests/figures/test_training_figures.py checks that
 # validating the result changes nothing.
 @functools.lru_cache(maxsize=64)
 def _pair_layout(left: str, right: str, x_title: str, height: int, dtick: int | None) -> dict:

@@ -110,7 +110,7 @@ def network_key(settings: PlaneSettings) -> tuple:
 
 PRESETS: dict[str, PlaneSettings] = {
     "default": DEFAULTS,
-    # Found by search (tests/test_plane_net.py holds it): 2×8 tanh reaches test MSE < 0.05 on the spiral.
+    # Found by search (tests/plane/test_run.py holds it): 2×8 tanh reaches test MSE < 0.05 on the spiral.
     "spiral_challenge": PlaneSettings(
         dataset="spiral",
         features=("x1", "x2", "sinx1", "sinx2"),

@@ -23,7 +23,7 @@ from playground.backend import keras, tf
 from playground.data import augment
 from playground.model import build_model
 from playground.spec import ModelSpec
-from playground.training.runs import FitRequest, FitResult, TrainSettings, learning_rate
+from playground.training.runs import FitRequest, FitResult, TrainSettings, group_mean, learning_rate
 
 PROBE_SIZE = 16  # the fixed probe batch: the first test images
 TEST_BATCH_SIZE = 256
@@ -57,11 +57,6 @@ def split_indices(count: int, validation_split: float, seed: int, train_samples:
     if train_samples:
         train = train[:train_samples]
     return np.sort(train), np.sort(order[:validation])
-
-
-def probe_batch(dataset: data.Dataset) -> np.ndarray:
-    """The fixed probe batch: the first test images as model input."""
-    return data.images_as_input(dataset.x_test[:PROBE_SIZE])
 
 
 def _train_pipeline(images, labels, settings: TrainSettings) -> tf.data.Dataset:
@@ -173,7 +168,6 @@ class Recorder(keras.callbacks.Callback):
             self._diverged(loss)
             return
         previous_seen, previous_loss, previous_accuracy = self.previous
-        group = max(seen - previous_seen, 1)
         self.report(
             "step",
             {
@@ -181,8 +175,8 @@ class Recorder(keras.callbacks.Callback):
                 "step": self.steps_in_epoch,
                 "global_step": self.global_step,
                 "step_epoch": self.epochs_done + self.steps_in_epoch / self.steps_per_epoch,
-                "loss": (loss * seen - previous_loss * previous_seen) / group,
-                "accuracy": (accuracy * seen - previous_accuracy * previous_seen) / group,
+                "loss": group_mean(loss, seen, previous_loss, previous_seen),
+                "accuracy": group_mean(accuracy, seen, previous_accuracy, previous_seen),
                 "elapsed": now - self.started,
                 "samples_per_second": seen / max(now - self.epoch_started, 1e-9),
             },

@@ -2,7 +2,7 @@
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
@@ -297,14 +297,10 @@ def differences(records: list[RunRecord], t: Callable[..., str] | None = None) -
 # ---------------------------------------------------------------- curves
 
 
-def per_step_values(running: list[float], seen: list[int]) -> list[float]:
-    """Each group's own mean from running means over an epoch (Keras 3 batch logs) and samples seen so far."""
-    values, previous_mean, previous_seen = [], 0.0, 0
-    for mean, count in zip(running, seen, strict=True):
-        group = count - previous_seen
-        values.append((mean * count - previous_mean * previous_seen) / group if group > 0 else mean)
-        previous_mean, previous_seen = mean, count
-    return values
+def group_mean(running: float, seen: int, previous_running: float, previous_seen: int) -> float:
+    """A group of steps' own mean from the epoch's running means (Keras 3 batch logs) after it and before it."""
+    group = seen - previous_seen
+    return (running * seen - previous_running * previous_seen) / group if group > 0 else running
 
 
 def smooth(values: list[float], weight: float = 0.8) -> list[float]:
@@ -335,11 +331,6 @@ def downsample(xs: list, ys: list, limit: int = 600) -> tuple[list, list]:
         out_x.append(head_x[hi - 1])
         out_y.append(sum(chunk) / len(chunk) if chunk else float("nan"))
     return out_x + list(xs[-keep:]), out_y + list(ys[-keep:])
-
-
-def with_settings(settings: TrainSettings, **changes) -> TrainSettings:
-    """A copy of the settings with some fields changed."""
-    return replace(settings, **changes)
 
 
 def describe_fault(fault: dict, t: Callable[..., str]) -> str:

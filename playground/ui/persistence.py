@@ -22,7 +22,9 @@ from playground.bundle import TrainedModel
 from playground.data import own as own_data
 from playground.text.models import CATALOGUE
 from playground.training.job import TrainingJob
-from playground.ui import image_sets, jobs, session
+from playground.ui import session
+from playground.ui.models import image_sets
+from playground.ui.train import jobs
 
 COOKIE = "dlp_session"
 TOKEN = "persist_token"

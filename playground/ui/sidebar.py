@@ -5,7 +5,8 @@ import streamlit as st
 from playground import i18n
 from playground.text.common import CATALOGUE
 from playground.text.lesson import CATALOGUE as LESSON_TEXT
-from playground.ui import persistence, session, train_view
+from playground.ui import persistence, session
+from playground.ui.train import view as train_view
 
 
 def language_switch() -> None:

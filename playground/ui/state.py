@@ -19,15 +19,15 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "persist_stored",
         "persist_notice",
     ),  # fmt: skip
-    "playground.ui.image_sets": ("own_image_sets",),
+    "playground.ui.models.image_sets": ("own_image_sets",),
     # Build
-    "playground.ui.layer_editor": ("spec_version", "v*-*"),
+    "playground.ui.build.layer_editor": ("spec_version", "v*-*"),
     "views.build": ("diagram", "json-*"),
     # Data
     "views.data": ("data_page_dataset", "class_counts"),
     # Train
-    "playground.ui.jobs": ("train_job", "train_runs", "train_recorded", "train_run_counter", "train_lock"),
-    "playground.ui.train_form": (
+    "playground.ui.train.jobs": ("train_job", "train_runs", "train_recorded", "train_run_counter", "train_lock"),
+    "playground.ui.train.form": (
         "train_dataset",
         "train_epochs",
         "train_batch",
@@ -40,7 +40,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "train_opt_*",
         "train_lr_*",
     ),  # fmt: skip
-    "playground.ui.train_view": (
+    "playground.ui.train.view": (
         "train_panel_drawn",
         "train_chart_steps",
         "train_chart_epochs",
@@ -79,7 +79,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "draw_cell_example",
     ),  # fmt: skip
     # My models
-    "playground.ui.model_files": ("models_bundle_result", "models_own_result", "models_*"),
+    "playground.ui.models.files": ("models_bundle_result", "models_own_result", "models_*"),
     # concept pages
     "views.activations": ("act_*", "activations_experiment"),
     "views.losses": ("loss_*",),

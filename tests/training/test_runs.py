@@ -16,14 +16,14 @@ T_ZH = CATALOGUE.translator("zh")
 # ---------------------------------------------------------------- curves
 
 
-def test_per_step_values_recover_each_groups_mean_from_running_means():
+def test_group_mean_recovers_each_groups_mean_from_running_means():
     groups = [(64, 2.0), (64, 1.0), (32, 0.5), (8, 4.0)]  # (samples, the group's own mean)
-    running, seen, total, count = [], [], 0.0, 0
+    recovered, previous, total, count = [], (0.0, 0), 0.0, 0
     for size, mean in groups:
         total, count = total + size * mean, count + size
-        running.append(total / count)
-        seen.append(count)
-    assert runs.per_step_values(running, seen) == pytest.approx([mean for _, mean in groups])
+        recovered.append(runs.group_mean(total / count, count, *previous))
+        previous = (total / count, count)
+    assert recovered == pytest.approx([mean for _, mean in groups])
 
 
 def test_smoothing_keeps_a_constant_and_starts_at_the_first_value():

@@ -109,7 +109,7 @@ def test_continue_keeps_weights_and_optimizer_state_and_the_curves_go_on(make_sc
     from playground import data
     from playground.training import fit as fitting
 
-    probe = fitting.probe_batch(data.load("mnist-sample"))
+    probe = data.images_as_input(data.load("mnist-sample").x_test[: fitting.PROBE_SIZE])
     np.testing.assert_allclose(np.asarray(model(probe, training=False)), second.result.probe_predictions, atol=1e-5)
     keras.backend.clear_session()
 

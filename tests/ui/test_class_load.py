@@ -19,7 +19,9 @@ from playground.training import scheduler as training
 from playground.training.job import TrainingJob
 from playground.training.limits import Limits
 from playground.training.runs import FitRequest, TrainSettings
-from playground.ui import jobs, preload, train_view
+from playground.ui import preload
+from playground.ui.train import jobs
+from playground.ui.train import view as train_view
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -159,7 +161,7 @@ def test_every_lazy_keras_import_in_the_library_is_accounted_for():
             if _heavy(names) & KERAS:
                 found.add(function)
     assert found == set(LAZY_KERAS)
-    assert "preload.keras()" in (ROOT / "playground" / "ui" / "model_files.py").read_text()
+    assert "preload.keras()" in (ROOT / "playground" / "ui" / "models" / "files.py").read_text()
 
 
 def test_the_router_preloads_before_it_imports_the_glue():

@@ -14,7 +14,7 @@ from playground.training import scheduler as training
 from playground.training.job import TrainingJob
 from playground.training.limits import Limits
 from playground.training.runs import FitRequest, TrainSettings
-from playground.ui import jobs
+from playground.ui.train import jobs
 
 QUICK = {"train_samples": 500, "train_epochs": 2}
 
@@ -127,7 +127,8 @@ def test_stop_then_continue_goes_on_from_the_same_run(app_test):
 
 
 def _sidebar_only():
-    from playground.ui import jobs, train_view
+    from playground.ui.train import jobs
+    from playground.ui.train import view as train_view
 
     jobs.settle()  # as the router does before the sidebar
     train_view.sidebar_status()

@@ -10,7 +10,10 @@ from playground.data import own as own_data
 from playground.figures.data import sample_grid
 from playground.text.train import CATALOGUE as TRAIN
 from playground.training.runs import parameter_count, spec_summary
-from playground.ui import image_sets, jobs, layer_editor, persistence, preload, session
+from playground.ui import persistence, preload, session
+from playground.ui.build import layer_editor
+from playground.ui.models import image_sets
+from playground.ui.train import jobs
 
 BUNDLE_MB = bundle.MAX_BUNDLE_BYTES // 2**20
 IMAGES_MB = own_data.MAX_ZIP_BYTES // 2**20

@@ -17,7 +17,8 @@ from playground.data import own as own_data
 from playground.inspection import inspector
 from playground.training import scheduler as training
 from playground.training.limits import Limits
-from playground.ui import image_sets, persistence
+from playground.ui import persistence
+from playground.ui.models import image_sets
 
 PAGE = "views/models.py"
 

@@ -13,7 +13,8 @@ from playground.text.train import CATALOGUE
 from playground.training import scheduler as training
 from playground.training.job import Snapshot, TrainingJob
 from playground.training.runs import describe_fault, differences
-from playground.ui import jobs, session, wake
+from playground.ui import session, wake
+from playground.ui.train import jobs
 
 # Live panels poll their job. A few learners get a refresh every second; a class gets one every few seconds, so that
 # the server redraws at most about WATCHERS_PER_S panels a second however many learners watch (20 → every 5 s).

@@ -10,7 +10,9 @@ from playground.data import augment
 from playground.spec import ModelSpec, OptimizerSpec
 from playground.training.limits import Limits
 from playground.training.runs import TrainSettings, learning_rate
-from playground.ui import image_sets, layer_editor, lesson, session
+from playground.ui import lesson, session
+from playground.ui.build import layer_editor
+from playground.ui.models import image_sets
 
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 SAMPLE_COUNTS = (100, 250, 500, 1000, 2000, 5000, 10000, 20000)

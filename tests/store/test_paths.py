@@ -4,7 +4,7 @@ from pathlib import Path
 
 from playground import paths
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def test_the_data_directory_comes_from_the_environment(monkeypatch, tmp_path):

@@ -1,0 +1,1 @@
+"""The Build page's glue: the layer editor."""
