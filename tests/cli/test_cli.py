@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_spec import BROKEN
+
+from tests.layers.test_spec import BROKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 
