@@ -14,7 +14,7 @@ from playground.ui import image_sets, jobs, layer_editor, persistence, preload, 
 
 BUNDLE_MB = bundle.MAX_BUNDLE_BYTES // 2**20
 IMAGES_MB = own_data.MAX_ZIP_BYTES // 2**20
-IMAGE_SIZES = (16, 20, 24, 28, 32, 40, 48, 64)
+IMAGE_SIZES = own_data.SIZES
 PREVIEW_PER_CLASS = 10
 BUNDLE_RESULT = "models_bundle_result"  # (file id, (ok | error | busy | forgotten, params)) of the last bundle upload
 OWN_RESULT = "models_own_result"  # ((file id, size), OwnData | OwnDataError) of the last image-set upload
@@ -104,8 +104,7 @@ def _adopt(raw: bytes) -> tuple[str, dict]:
 
 
 def _default_size() -> int:
-    shape = tuple(session.current_spec().input_shape)
-    return shape[0] if len(shape) == 3 and shape[0] == shape[1] and shape[2] == 1 and shape[0] in IMAGE_SIZES else 28
+    return own_data.size_for(session.current_spec().input_shape)
 
 
 def preview_strips(own: own_data.OwnData, per_class: int = PREVIEW_PER_CLASS) -> list[np.ndarray]:
