@@ -71,17 +71,24 @@ def hostile_bundles(tmp_path_factory):
     return cases.bundles(marker), marker
 
 
+PREDICT_BUNDLES = [
+    "weights.npz headers understate it (inflates to 256 MB)",
+    "optimizer.npz declares 10¹² values",
+    "a pickle instead of weights.npz",
+    "spec.json nested 100,000 deep",
+    "not a zip",
+]
+
+
+def test_the_command_line_meets_at_least_eight_hostile_inputs_beyond_the_issues():
+    bundles = cases.bundles(marker=None)
+    hostile = [*SPEC_CASES.values(), *IMAGE_SET_CASES.values(), *(bundles[name] for name in PREDICT_BUNDLES)]
+    assert sum(not case.why for case in hostile) >= 8
+    assert sum(case.why for case in hostile) >= 6  # deep JSON, not UTF-8, 5,000 digits, input shape, 10 MB, bundle
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name",
-    [
-        "weights.npz headers understate it (inflates to 256 MB)",
-        "optimizer.npz declares 10¹² values",
-        "a pickle instead of weights.npz",
-        "spec.json nested 100,000 deep",
-        "not a zip",
-    ],
-)
+@pytest.mark.parametrize("name", PREDICT_BUNDLES)
 def test_a_bad_bundle_or_image_for_predict_gives_one_line_and_exit_2(name, hostile_bundles, tmp_path):
     table, marker = hostile_bundles
     (tmp_path / "model.zip").write_bytes(table[name].data)
