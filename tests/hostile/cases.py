@@ -453,6 +453,24 @@ def links() -> dict[str, Case]:
     }
 
 
+def command_line(marker: pathlib.Path | None) -> dict[str, Case]:
+    """The hostile specs, image sets and bundles as the command line gets them (summary --spec, train --images,
+    predict --model) for tests.hostile.decoders.command_line; the valid input is a spec, which loads no TensorFlow.
+    A refusal is the one line the CLI prints, whatever the error's key: `expect` is the ValueError it is carried in."""
+    found = {}
+    for command, table in (("summary", specs()), ("train", image_sets()), ("predict", bundles(marker))):
+        flag = {"summary": "--spec", "train": "--images", "predict": "--model"}[command]
+        for name, case in table.items():
+            if case.expect != "ok":
+                found[f"{command} {flag}: {name}"] = dataclasses.replace(
+                    case, expect="ValueError", kwargs={"command": command}
+                )
+    found["valid: summary --spec of the seed article's CNN"] = Case(
+        lambda: _json(_spec()), "ok", kwargs={"command": "summary"}
+    )
+    return found
+
+
 def json_of(value: object) -> str:
     """JSON text of a value."""
     import json

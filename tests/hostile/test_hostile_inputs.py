@@ -16,6 +16,7 @@ TABLES = {
     "arrays": cases.arrays(),
     "specs": cases.specs(),
     "links": cases.links(),
+    "command line": cases.command_line(marker=None),  # names only, as for bundles
 }
 CASES = [(kind, name) for kind, table in TABLES.items() for name in table]
 
