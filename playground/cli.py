@@ -9,9 +9,9 @@ from pathlib import Path
 from playground import codegen, presets
 from playground import spec as specs
 from playground.bounded import cut
+from playground.data.dataset import IMAGE_SIZES, size_for
 
 EXIT_INVALID = 2
-IMAGE_SIZES = (16, 20, 24, 28, 32, 40, 48, 64)  # data.own.SIZES, without importing NumPy and Pillow for --help
 MESSAGE_CHARS = 400  # an error is one line of at most this many characters, whatever the input held
 
 
@@ -156,7 +156,7 @@ def _image_set(args: argparse.Namespace, model_spec: specs.ModelSpec) -> tuple[s
     from playground.data import own as own_data
     from playground.text.models import CATALOGUE as MODELS_TEXT
 
-    size = args.image_size or own_data.size_for(model_spec.input_shape)
+    size = args.image_size or size_for(model_spec.input_shape)
     own = own_data.from_zip(_read(args.images, "image set", own_data.MAX_ZIP_BYTES), Path(args.images).name, size)
     notes = [issue.message("en") for issue in own.warnings]
     shape, classes = own.dataset.input_shape, own.dataset.num_classes

@@ -45,7 +45,6 @@ MAX_PIXELS = PHOTO_PIXELS  # per image, from its header before decoding: a 12-me
 MAX_TOTAL_PIXELS = 100_000_000  # decoded for the whole set (a big JPEG at its reduced scale): about 2 s of CPU
 HEAD_BYTES = 128 * 1024  # enough of a member to read its image header (a JPEG's EXIF block is at most 64 KiB)
 TEST_SHARE = 0.2
-SIZES = (16, 20, 24, 28, 32, 40, 48, 64)  # the image sizes a set can be made at (My models page, CLI)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 IGNORED_PARTS = ("__MACOSX",)
 IGNORED_NAMES = ("thumbs.db", "desktop.ini")
@@ -351,14 +350,6 @@ def from_zip(raw: bytes, file_name: str = "images.zip", size: int = 28) -> OwnDa
         array.setflags(write=False)
     warnings = _warnings(sizes, colour, inverted, skipped, size)
     return OwnData(dataset, _title(file_name), tuple(warnings))
-
-
-def size_for(input_shape: tuple[int, ...]) -> int:
-    """The image size a set is made at for a model of this input shape: its side when it takes grey squares of one
-    of SIZES, else 28."""
-    shape = tuple(input_shape)
-    fits = len(shape) == 3 and shape[0] == shape[1] and shape[2] == 1 and shape[0] in SIZES
-    return shape[0] if fits else 28
 
 
 def adapt_spec(spec: ModelSpec, input_shape: tuple[int, ...], num_classes: int) -> ModelSpec | None:

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 
 from playground import bundle, cli, presets
 from playground.data import own as own_data
+from playground.data.dataset import size_for
 from playground.spec import LayerSpec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +87,12 @@ def test_the_image_size_follows_the_model_or_the_option(tmp_path, data_dir):
     args.image_size = 16
     name, spec = cli._image_set(args, presets.preset("mlp"))
     assert own_data.load_saved(name).input_shape == (16, 16, 1) and spec.input_shape == (16, 16, 1)
-    assert cli.IMAGE_SIZES == own_data.SIZES  # the CLI offers the page's sizes
+    wide = own_data.adapt_spec(presets.preset("mlp"), (32, 32, 1), 10)
+    args.image_size = None
+    name, spec = cli._image_set(args, wide)
+    assert own_data.load_saved(name).input_shape == (32, 32, 1) and spec.input_shape == (32, 32, 1)
+    # As the My models page's default: the model's side for grey squares of an offered size, else 28.
+    assert [size_for(shape) for shape in [(32, 32, 3), (30, 30, 1), (784,), (64, 64, 1)]] == [28, 28, 28, 64]
 
 
 def one_line(err: str) -> str:
