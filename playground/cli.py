@@ -9,6 +9,7 @@ from pathlib import Path
 from playground import codegen, presets
 from playground import spec as specs
 from playground.bounded import cut
+from playground.data.dataset import IMAGE_SIZES, size_for
 
 EXIT_INVALID = 2
 MESSAGE_CHARS = 400  # an error is one line of at most this many characters, whatever the input held
@@ -149,9 +150,39 @@ class ConsoleProgress:
         self.stream.flush()
 
 
+def _image_set(args: argparse.Namespace, model_spec: specs.ModelSpec) -> tuple[str, specs.ModelSpec]:
+    """(dataset name, spec) for `train --images`: the zip made into a dataset and kept as the My models page does
+    (same reader, checks and limits; OwnDataError, a ValueError, for a bad zip), and the spec fitted to it."""
+    from playground.data import own as own_data
+    from playground.text.models import CATALOGUE as MODELS_TEXT
+
+    size = args.image_size or size_for(model_spec.input_shape)
+    own = own_data.from_zip(_read(args.images, "image set", own_data.MAX_ZIP_BYTES), Path(args.images).name, size)
+    notes = [issue.message("en") for issue in own.warnings]
+    shape, classes = own.dataset.input_shape, own.dataset.num_classes
+    if (tuple(model_spec.input_shape), model_spec.num_classes) != (shape, classes):
+        adapted = own_data.adapt_spec(model_spec, shape, classes)
+        if adapted is None:
+            raise ValueError(
+                f"the model cannot take these images ({size}×{size}×1, {classes} classes): "
+                f"it must end in a Dense layer, which is then given {classes} units"
+            )
+        notes.append(MODELS_TEXT.text("en", "data_adapted", size=size, classes=classes))
+        model_spec = adapted
+    for note in notes:  # what the page shows beside an accepted set; a refused one gets its one line only
+        print("note:", note, file=sys.stderr)
+    own_data.save(own)  # where the training code loads an uploaded set from, by its name
+    return own.dataset.name, model_spec
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a model in this process: progress on stderr, then the test metrics (JSON with --json)."""
     model_spec = _checked_spec(args)
+    dataset = args.dataset or "mnist-sample"
+    if args.image_size and not args.images:
+        raise ValueError("--image-size goes with --images (the built-in datasets have their own size)")
+    if args.images:  # read and checked before TensorFlow loads: a bad zip costs next to nothing
+        dataset, model_spec = _image_set(args, model_spec)
     from playground.training import worker
 
     worker.use_fast_kernels()  # the same TensorFlow kernels as the app's training workers
@@ -161,7 +192,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from playground.training import outcome
     from playground.training.runs import FitRequest, History, TrainSettings, describe_fault
 
-    settings = TrainSettings(args.dataset, args.epochs, args.batch_size, args.validation_split, args.seed)
+    settings = TrainSettings(dataset, args.epochs, args.batch_size, args.validation_split, args.seed)
     request = FitRequest(model_spec, settings)
     history, progress = History(), ConsoleProgress(sys.stderr)
 
@@ -236,8 +267,16 @@ def build_parser() -> argparse.ArgumentParser:
     # -- more subcommands (train, predict) register here
     train = commands.add_parser("train", help="train a model in this process and print its test metrics")
     _add_model_source(train)
+    data_source = train.add_mutually_exclusive_group()
+    data_source.add_argument("--dataset", help="mnist-sample (default, offline), mnist or fashion-mnist")
+    data_source.add_argument(
+        "--images", metavar="ZIP", help="your own image set: a zip with a folder per class, as on the My models page"
+    )
     train.add_argument(
-        "--dataset", default="mnist-sample", help="mnist-sample (default, offline), mnist or fashion-mnist"
+        "--image-size",
+        type=int,
+        choices=IMAGE_SIZES,
+        help="with --images: the side the images are resized to (default: the model's input side, else 28)",
     )
     train.add_argument("--epochs", type=_positive, default=5)
     train.add_argument("--batch-size", type=_positive, default=32)

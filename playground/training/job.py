@@ -89,6 +89,7 @@ class TrainingJob:
         self._position = float(request.initial_epoch)
         self._samples_per_second, self._run_elapsed = 0.0, 0.0
         self._fault: dict | None = None
+        self._timed_out = False
         self._version = 0
 
     @classmethod
@@ -218,9 +219,22 @@ class TrainingJob:
         params = {"epoch": self._epoch, "step": self._step, "steps": self._steps_per_epoch, "minutes": minutes}
         return ("stopped_" + reason, params)
 
+    def fail_unstarted(self, seconds: float) -> bool:
+        """Fail the job because its worker has not begun training within `seconds` of taking it; True if it was
+        still starting (the scheduler then ends the worker), False if training began meanwhile."""
+        with self._lock:
+            if self._state != "starting" or self.started is not None:
+                return False
+            self._version += 1
+            self._timed_out = True  # whatever the ended worker still sends changes nothing
+            self._state, self._message = "failed", ("failed_start_timeout", {"seconds": round(seconds)})
+            return True
+
     def handle(self, kind: str, values) -> None:
         """Take one message from the worker into the job's state and curves."""
         with self._lock:
+            if self._timed_out:
+                return
             self._version += 1
             if kind == "warm":
                 self.worker_info = values  # the worker's pid, and proof that it did not load Streamlit

@@ -18,6 +18,7 @@ MEMINFO = Path("/proc/meminfo")
 
 WORKER_BYTES = 700 * 2**20  # one training worker: TensorFlow (~600 MB) plus a small model and its data
 SERVER_BYTES = 900 * 2**20  # the Streamlit server with TensorFlow loaded for the Draw page, and some room
+MIN_START_TIMEOUT_S = 1.0
 _UNLIMITED_V1 = 2**60  # cgroup v1 reports "no limit" as a huge number near 2**63
 
 
@@ -134,6 +135,7 @@ class Limits:
     max_epochs: int = 50
     abandon_after_s: float = 3 * 60  # no heartbeat and no connected browser session for this long: stop
     stop_grace_s: float = 20.0  # a worker that ignores a stop this long is terminated
+    start_timeout_s: float = 120.0  # a worker that has not begun training this long after dispatch is ended
     spare: str = "auto"  # "auto": keep a pre-warmed worker when memory allows; "on"; "off"
     spare_min_free_mb: float = 1500.0
     spare_idle_s: float = 15 * 60  # an unused spare exits after this long
@@ -150,6 +152,8 @@ class Limits:
             max_wall_s=_env("PLAYGROUND_MAX_JOB_MINUTES", 20) * 60,
             max_epochs=int(_env("PLAYGROUND_MAX_EPOCHS", 50)),
             abandon_after_s=_env("PLAYGROUND_ABANDON_MINUTES", 3) * 60,
+            # TensorFlow alone can take 16 s to import on a loaded machine: no bound below a second.
+            start_timeout_s=max(MIN_START_TIMEOUT_S, _env("PLAYGROUND_JOB_START_TIMEOUT_S", 120)),
             spare=os.environ.get("PLAYGROUND_SPARE_WORKER", "auto"),
             spare_min_free_mb=_env("PLAYGROUND_SPARE_MIN_FREE_MB", 1500),
         )

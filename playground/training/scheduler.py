@@ -185,6 +185,10 @@ class Scheduler:
         abandoned = job.watched and now - job.last_seen > self.limits.abandon_after_s
         if job.state in ("queued", "starting", "running") and abandoned:
             self.stop(job, "abandoned")
+        elif job.state == "starting" and now - (job.dispatched or now) > self.limits.start_timeout_s:
+            # A worker hung before training (an import, a lock, a dataset read) would hold its slot for ever.
+            if job.fail_unstarted(self.limits.start_timeout_s) and job.worker is not None:
+                job.worker.end()
         elif job.state == "running" and job.started and now - job.started > self.limits.max_wall_s:
             self.stop(job, "wall_time")
         elif job.state == "stopping" and now - (job.stop_requested_at or now) > self.limits.stop_grace_s:

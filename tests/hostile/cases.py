@@ -1,7 +1,8 @@
 """The hostile inputs of each class, with what each must give, and a realistic valid input beside them.
 
 A case's `expect` is "ok" for a valid input, else the key of the refusal (BundleError.key, OwnDataError's issue
-key) or, for errors without keys, the exception's class name; `contains` is a fragment of its message.
+key) or, for errors without keys, the exception's class name; `contains` is a fragment of its message. `why` marks
+the inputs the issue names under "Why" (shared-server safety); each class has at least eight hostile inputs more.
 """
 
 import dataclasses
@@ -28,6 +29,7 @@ class Case:
     expect: str
     contains: str = ""
     kwargs: dict = field(default_factory=dict)
+    why: bool = False  # one of the issue's "Why" inputs
 
     @functools.cached_property
     def data(self) -> bytes:
@@ -69,9 +71,11 @@ def image_sets() -> dict[str, Case]:
     truncated = make.encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300), np.uint8)))
     overstated = make.make_zip(valid)
     return {
-        "four 6300×6300 plain PNGs (4 KB zip)": Case(lambda: _classes(2, giant_png()), "image_too_large", "6300×6300"),
+        "four 6300×6300 plain PNGs (4 KB zip)": Case(
+            lambda: _classes(2, giant_png()), "image_too_large", "6300×6300", why=True
+        ),
         "3,000 6300×6300 plain PNGs (3 MB zip, 393 MB unpacked)": Case(
-            lambda: _classes(1500, giant_png()), "zip_bomb", "200 MB"
+            lambda: _classes(1500, giant_png()), "zip_bomb", "200 MB", why=True
         ),
         "3,000 2000×2000 plain PNGs, each under the per-image cap": Case(
             lambda: _classes(1500, make.plain_png(2000, 2000)), "too_many_pixels", "million pixels"
@@ -80,6 +84,7 @@ def image_sets() -> dict[str, Case]:
             lambda: make.raw_zip(dict(valid, **{"circle/bomb.png": make.claiming(make.zeros(256), 10_000)})),
             "unsafe_zip",
             "bomb.png",
+            why=True,
         ),
         "a member whose headers overstate it (4 GB)": Case(
             lambda: make.patch_sizes(overstated, "circle/000.png", 2**32 - 1), "zip_bomb"
@@ -134,7 +139,7 @@ def photos() -> dict[str, Case]:
     noisy = make.encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300, 3), np.uint8)))
     jpeg = make.noisy_photo(800, 600)
     return {
-        "a plain 6300×6300 PNG (131 KB)": Case(lambda: giant_png(), "ImageError", "6,300×6,300"),
+        "a plain 6300×6300 PNG (131 KB)": Case(lambda: giant_png(), "ImageError", "6,300×6,300", why=True),
         "a JPEG claiming 60000×60000": Case(lambda: make.jpeg_claiming(60000, 60000), "ImageError", "60,000×60,000"),
         "a PNG claiming 20000×20000 (over Pillow's own limit)": Case(
             lambda: make.png_claiming(20000, 20000), "ImageError", "pixels"
@@ -179,16 +184,19 @@ def bundles(marker: pathlib.Path) -> dict[str, Case]:
     with_ = make.with_members
     return {
         "weights.npz headers understate it (inflates to 256 MB)": Case(
-            lambda: make.understated_bundle(), "damaged", "CRC"
+            lambda: make.understated_bundle(), "damaged", "CRC", why=True
         ),
         "the same with the CRC of what the headers claim": Case(
             lambda: make.understated_bundle(crc_matches=True), "bad_npz"
         ),
-        "optimizer.npz declares 10¹² values": Case(lambda: with_(valid, optimizer__npz=huge_state), "optimizer"),
+        "optimizer.npz declares 10¹² values": Case(
+            lambda: with_(valid, optimizer__npz=huge_state), "optimizer", why=True
+        ),
         "a model of 32×32 colour inputs (the Draw page feeds grey squares)": Case(
             lambda: bundle.to_bytes(make.trained(dataclasses.replace(spec, input_shape=(32, 32, 3)))),
             "input",
             "32×32×3",
+            why=True,
         ),
         "weights.npz declares 10¹² values": Case(
             lambda: with_(valid, weights__npz=make.npz(*huge_weights)), "weight_shape", "1000000000000"
@@ -246,6 +254,9 @@ def archives() -> dict[str, Case]:
         "100,000 members, the end record claiming 65,535": Case(lambda: make.many_members(100_000), "TooManyMembers"),
         "encrypted members": Case(lambda: make.encrypted(plain), "UnsafeZip", "encrypted"),
         "bzip2-compressed members": Case(lambda: make.make_zip({"a": bytes(10**6)}, zipfile.ZIP_BZIP2), "UnsafeZip"),
+        "a member named ../../x": Case(lambda: make.make_zip({"../../x": b"x"}), "UnsafeZip", ".."),
+        "an absolute name": Case(lambda: make.make_zip({"/etc/cron.d/x": b"x"}), "UnsafeZip", "absolute"),
+        "a zip cut short": Case(lambda: make.make_zip({"a": b"x" * 1000})[:-30], "NotAZip"),
         "valid: 40 members of 1 MB": Case(lambda: make.repeated_zip([str(i) for i in range(40)], bytes(2**20)), "ok"),
     }
 
@@ -266,6 +277,16 @@ def arrays() -> dict[str, Case]:
         "data shorter than its header": Case(lambda: make.npz(make.npy((1000,), data=bytes(100))), "Damaged"),
         "an array member that understates itself": Case(
             lambda: make.raw_zip({"arr_0.npy": make.claiming(make.zeros(256), 1000)}), "Damaged", "CRC"
+        ),
+        "a header holding Python code": Case(
+            lambda: make.npz(make.npy_header("{'descr': __import__('os').system('x'), 'shape': (2,)}") + bytes(8)),
+            "BadArray",
+            "not an .npy",
+        ),
+        "a negative dimension": Case(
+            lambda: make.npz(make.npy_header("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,)}")),
+            "BadArray",
+            "(-1,)",
         ),
         "valid: 40 MB of float32 arrays": Case(lambda: make.npz(*[make.npy((2**20,), data=bytes(2**22))] * 10), "ok"),
     }
@@ -289,26 +310,37 @@ def specs() -> dict[str, Case]:
     thousand = [{"kind": "Dense", "units": 8, "activation": "relu"}] * 999 + [{"kind": "Dense", "units": 10}]
     flat = [{"kind": "Flatten"}, {"kind": "Dense", "units": 10, "activation": "softmax"}]
     return {
-        "294 characters of nested JSON (RecursionError on main)": Case(lambda: _json(deep), "malformed_json", "nested"),
-        "not UTF-8": Case(lambda: b"\xff\xfe\x00garbage {", "malformed_json", "UTF-8"),
+        "294 characters of nested JSON (RecursionError on main)": Case(
+            lambda: _json(deep), "malformed_json", "nested", why=True
+        ),
+        "not UTF-8": Case(lambda: b"\xff\xfe\x00garbage {", "malformed_json", "UTF-8", why=True),
         "a 5,000-digit number": Case(
             lambda: _json('{"input_shape": [' + "9" * 5000 + ', 28, 1], "num_classes": 10, "layers": []}'),
             "malformed_json",
             "too long",
+            why=True,
         ),
         "an absurd input shape": Case(
-            lambda: _json(_spec(input_shape=[100000, 100000, 3], layers=flat)), "input_too_large"
+            lambda: _json(_spec(input_shape=[100000, 100000, 3], layers=flat)), "input_too_large", why=True
         ),
-        "1,000 layers": Case(lambda: _json(_spec(layers=thousand)), "too_many_layers"),
-        "a kind name of 10 MB": Case(lambda: _json(_spec(layers=[{"kind": "X" * 10_000_000}])), "malformed_json"),
+        "1,000 layers": Case(lambda: _json(_spec(layers=thousand)), "too_many_layers", why=True),
+        "a kind name of 10 MB": Case(
+            lambda: _json(_spec(layers=[{"kind": "X" * 10_000_000}])), "malformed_json", why=True
+        ),
         "a kind name of 100 KB, echoed cut short": Case(
             lambda: _json(_spec(layers=[{"kind": "Y" * 100_000}])), "unknown_kind", "…"
         ),
         "Dropout without its rate": Case(
-            lambda: _json(_spec(layers=[{"kind": "Flatten"}, {"kind": "Dropout"}, flat[1]])), "missing_arg", "rate"
+            lambda: _json(_spec(layers=[{"kind": "Flatten"}, {"kind": "Dropout"}, flat[1]])),
+            "missing_arg",
+            "rate",
+            why=True,
         ),
         "Conv2D without a kernel size": Case(
-            lambda: _json(_spec(layers=[{"kind": "Conv2D", "filters": 4}, *flat])), "missing_arg", "kernel_size"
+            lambda: _json(_spec(layers=[{"kind": "Conv2D", "filters": 4}, *flat])),
+            "missing_arg",
+            "kernel_size",
+            why=True,
         ),
         "units as a string": Case(
             lambda: _json(_spec(layers=[{"kind": "Flatten"}, {"kind": "Dense", "units": "10"}])), "bad_arg", "units"
@@ -332,6 +364,36 @@ def specs() -> dict[str, Case]:
             ),
             "too_many_params",
         ),
+        "a learning rate of -1": Case(
+            lambda: _json(_spec(optimizer={"kind": "SGD", "learning_rate": -1})), "bad_arg", "learning_rate"
+        ),
+        "SGD with momentum 1.5": Case(
+            lambda: _json(_spec(optimizer={"kind": "SGD", "learning_rate": 0.01, "momentum": 1.5})),
+            "bad_arg",
+            "momentum",
+        ),
+        "a billion classes": Case(lambda: _json(_spec(num_classes=10**9)), "too_many_classes", "1000"),
+        "a loss that reads like code": Case(lambda: _json(_spec(loss='__import__("os").system("x")')), "unknown_loss"),
+        "an argument Dense does not take": Case(
+            lambda: _json(_spec(layers=[{"kind": "Flatten"}, {"kind": "Dense", "units": 10, "eval": "x"}])),
+            "unknown_arg",
+            "eval",
+        ),
+        "a 99×99 kernel": Case(
+            lambda: _json(_spec(layers=[{"kind": "Conv2D", "filters": 4, "kernel_size": 99}, *flat])),
+            "bad_arg",
+            "kernel_size",
+        ),
+        "negative units": Case(
+            lambda: _json(_spec(layers=[{"kind": "Flatten"}, {"kind": "Dense", "units": -5}])), "bad_arg", "units"
+        ),
+        "layers as one object": Case(lambda: _json(_spec(layers={"kind": "Dense"})), "malformed", "list"),
+        "an integer learning rate (a raw Keras error on main)": Case(
+            lambda: _json(_spec(optimizer={"kind": "Adam", "learning_rate": 1})), "ok", why=True
+        ),
+        "SGD with momentum 0 (a raw Keras error on main)": Case(
+            lambda: _json(_spec(optimizer={"kind": "SGD", "learning_rate": 0.01, "momentum": 0})), "ok", why=True
+        ),
         "valid: the seed article's CNN": Case(lambda: _json(_spec()), "ok"),
     }
 
@@ -353,12 +415,13 @@ def links() -> dict[str, Case]:
         "a 292-character link of 1,000 layers": Case(
             lambda: _json({"model": packed(json_of(_spec(layers=[{"kind": "Dense", "units": 8}] * 1000)))}),
             "too_many_layers",
+            why=True,
         ),
         "an 18,634-character link of 190,002 layers": Case(
-            lambda: _json({"model": packed(thousand)}), "malformed", "too much"
+            lambda: _json({"model": packed(thousand)}), "malformed", "too much", why=True
         ),
         "a 294-character link of nested JSON": Case(
-            lambda: _json({"model": packed("[" * 5000 + "]" * 5000)}), "malformed", "deep"
+            lambda: _json({"model": packed("[" * 5000 + "]" * 5000)}), "malformed", "deep", why=True
         ),
         "a lesson of nested JSON": Case(
             lambda: _json({"lesson": packed("[" * 5000 + "]" * 5000)}), "LinkError", "deep"
@@ -375,8 +438,37 @@ def links() -> dict[str, Case]:
         "a 2-D hide flag that is neither 0 nor 1": Case(
             lambda: _json({"dataset": "xor", "lock": "dataset", "hide": "yes"}), "LinkError", "hide"
         ),
+        "a 14 KB link that inflates to 10 MB": Case(
+            lambda: _json({"model": base64.urlsafe_b64encode(zlib.compress(b" " * 10 * 2**20, 9)).decode()}),
+            "malformed",
+            "too much",
+        ),
+        "a link that is not base64": Case(lambda: _json({"model": "!!!not*base64"}), "malformed", "damaged"),
+        "a link of a JSON list": Case(lambda: _json({"model": packed("[1, 2, 3]")}), "malformed", "JSON object"),
+        "a link with 1,000 parameters": Case(
+            lambda: _json({"model": "x", **{f"p{i}": "1" for i in range(1000)}}), "malformed", "too many"
+        ),
+        "a 2-D learning rate of 1e999": Case(lambda: _json({"dataset": "xor", "lr": "1e999"}), "LinkError", "lr"),
         "valid: a share link": Case(lambda: _json({"model": packed(json_of(_spec()))}), "ok"),
     }
+
+
+def command_line(marker: pathlib.Path | None) -> dict[str, Case]:
+    """The hostile specs, image sets and bundles as the command line gets them (summary --spec, train --images,
+    predict --model) for tests.hostile.decoders.command_line; the valid input is a spec, which loads no TensorFlow.
+    A refusal is the one line the CLI prints, whatever the error's key: `expect` is the ValueError it is carried in."""
+    found = {}
+    for command, table in (("summary", specs()), ("train", image_sets()), ("predict", bundles(marker))):
+        flag = {"summary": "--spec", "train": "--images", "predict": "--model"}[command]
+        for name, case in table.items():
+            if case.expect != "ok":
+                found[f"{command} {flag}: {name}"] = dataclasses.replace(
+                    case, expect="ValueError", kwargs={"command": command}
+                )
+    found["valid: summary --spec of the seed article's CNN"] = Case(
+        lambda: _json(_spec()), "ok", kwargs={"command": "summary"}
+    )
+    return found
 
 
 def json_of(value: object) -> str:

@@ -28,6 +28,7 @@ def classes(marker, tmp_path_factory):
         "arrays": ("tests.hostile.decoders:npz_arrays", cases.arrays),
         "specs": ("tests.hostile.decoders:spec_file", cases.specs),
         "links": ("tests.hostile.decoders:link", cases.links),
+        "command line": ("tests.hostile.decoders:command_line", lambda: cases.command_line(marker)),
     }
     done = {}
 

@@ -63,6 +63,40 @@ def link(data: bytes) -> object:
     return found
 
 
+COMMANDS = {  # the input's file stands for {input}; predict reads a valid drawing from {digit}
+    "summary": ["summary", "--spec", "{input}"],
+    "train": ["train", "--preset", "logistic", "--images", "{input}", "--epochs", "1"],
+    "predict": ["predict", "--model", "{input}", "--image", "{digit}"],
+}
+
+
+def command_line(data: bytes, command: str) -> int:
+    """`python -m playground COMMAND` (cli.main in this process) on the input written to a file outside the working
+    folder, the data folder there too; its exit status, or ValueError carrying what it printed when it exits 2."""
+    import contextlib
+    import io
+    import os
+    import tempfile
+
+    from playground import cli
+
+    from .inputs import drawing_png
+
+    with tempfile.TemporaryDirectory(prefix="hostile-cli-") as folder:
+        files = {"input": os.path.join(folder, "input"), "digit": os.path.join(folder, "digit.png")}
+        with open(files["input"], "wb") as file:
+            file.write(data)
+        with open(files["digit"], "wb") as file:
+            file.write(drawing_png(200))
+        os.environ["PLAYGROUND_DATA_DIR"] = os.path.join(folder, "data")
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+            status = cli.main([part.format(**files) for part in COMMANDS[command]])
+    if status == cli.EXIT_INVALID:
+        raise ValueError(stderr.getvalue().strip().removeprefix("error: "))
+    return status
+
+
 def naive(data: bytes, reader: str) -> object:
     """One of the naive readers below, by name: zip, image or npz."""
     return {"zip": naive_zip, "image": naive_image, "npz": naive_npz}[reader](data)

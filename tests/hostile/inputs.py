@@ -267,6 +267,13 @@ def npy(shape: tuple[int, ...], descr: str = "<f4", data: bytes = b"") -> bytes:
     return buffer.getvalue() + data
 
 
+def npy_header(text: str) -> bytes:
+    """The start of an .npy (version 1.0) whose header is this text, whatever it holds."""
+    body = text.encode("latin1")
+    body += b" " * (63 - (10 + len(body)) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body
+
+
 def npz(*members: bytes) -> bytes:
     """An .npz (a stored zip) of these .npy members, as arr_0.npy, arr_1.npy, …"""
     return make_zip({f"arr_{index}.npy": member for index, member in enumerate(members)}, zipfile.ZIP_STORED)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from playground import presets
+from playground.text.train import CATALOGUE
 from playground.training.backends import Backend, Worker
 from playground.training.job import TrainingJob
 from playground.training.limits import Limits
@@ -18,13 +19,14 @@ from playground.training.scheduler import Scheduler
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 STEPS = 4  # steps per epoch of the scripted run
+T = CATALOGUE.translator("en")
 
 
 class ScriptedWorker(Worker):
     """Trains nothing: sends what a worker sends for a run of `epochs` epochs, a group of steps every few ms."""
 
-    def __init__(self, obeys_stop: bool = True):
-        self.obeys_stop = obeys_stop
+    def __init__(self, obeys_stop: bool = True, starts: bool = True):
+        self.obeys_stop, self.starts = obeys_stop, starts
         self.given: tuple | None = None
         self.stop_asked = threading.Event()
         self.exitcode: int | None = None
@@ -42,6 +44,9 @@ class ScriptedWorker(Worker):
     def _play(self, request: FitRequest) -> None:
         send = self._inbox.put
         send(("warm", {"pid": None, "streamlit": False}))
+        if not self.starts:  # hangs before training (an import or a read that never returns) until it is ended
+            self._ended.wait()
+            return
         epochs, step = request.initial_epoch + request.settings.epochs, request.initial_step
         send(("begin", {"epochs": epochs, "steps_per_epoch": STEPS}))
         outcome, epoch = "finished", request.initial_epoch
@@ -83,14 +88,14 @@ class ScriptedWorker(Worker):
 
 
 class ScriptedBackend(Backend):
-    def __init__(self, obeys_stop: bool = True):
-        self.obeys_stop = obeys_stop
+    def __init__(self, obeys_stop: bool = True, hanging: int = 0):
+        self.obeys_stop, self.hanging = obeys_stop, hanging  # the first `hanging` workers never begin training
         self.workers: list[ScriptedWorker] = []
         self.prewarmed = 0
         self.closed = False
 
     def worker(self) -> ScriptedWorker:
-        self.workers.append(ScriptedWorker(self.obeys_stop))
+        self.workers.append(ScriptedWorker(self.obeys_stop, starts=len(self.workers) >= self.hanging))
         return self.workers[-1]
 
     def prewarm(self) -> None:
@@ -154,6 +159,32 @@ def test_stop_reaches_the_worker_and_one_that_ignores_it_is_ended(make):
     stubborn.stop()
     assert stubborn.wait(10)
     assert stubborn.snapshot().message[0] == "stopped_terminated" and deaf.workers[0].exitcode == -15
+
+
+def test_a_worker_that_never_begins_training_is_ended_and_the_next_job_starts(make, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_JOB_START_TIMEOUT_S", "0.01")  # raised to the 1 s minimum
+    limits = Limits.from_env()
+    assert limits.start_timeout_s == 1.0
+    backend = ScriptedBackend(hanging=1)
+    scheduler = make(backend, max_running=1, start_timeout_s=limits.start_timeout_s)
+    hung, waiting = scheduler.submit(job()), scheduler.submit(job())
+    assert hung.state == "starting" and waiting.state == "queued"
+    assert hung.wait(30), "the hung worker was never ended"
+    snap = hung.snapshot()
+    assert snap.state == "failed" and snap.message == ("failed_start_timeout", {"seconds": 1})
+    assert backend.workers[0].exitcode == -15  # ended by the scheduler, not by itself
+    assert T(*snap.message[:1], **snap.message[1]).startswith("The training process had not begun training after 1 s")
+    assert waiting.wait(30) and waiting.state == "finished" and waiting.snapshot().history.epoch == [1, 2]
+
+
+def test_the_start_bound_defaults_to_two_minutes_and_leaves_a_running_job_alone(make, monkeypatch):
+    monkeypatch.delenv("PLAYGROUND_JOB_START_TIMEOUT_S", raising=False)
+    assert Limits.from_env().start_timeout_s == 120.0
+    scheduler = make(ScriptedBackend(), start_timeout_s=1.0)
+    running = scheduler.submit(job(epochs=100))  # 400 steps of ≥ 5 ms: past the bound, but it began at once
+    while not running.snapshot().history.step:
+        time.sleep(0.01)
+    assert running.wait(60) and running.state == "finished"
 
 
 def test_shutdown_ends_the_backend(make):

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from playground import bundle, store
+from playground.data import dataset as dataset_sizes
 from playground.data import own as own_data
 from playground.figures.data import sample_grid
 from playground.text.train import CATALOGUE as TRAIN
@@ -17,7 +18,7 @@ from playground.ui.train import jobs
 
 BUNDLE_MB = bundle.MAX_BUNDLE_BYTES // 2**20
 IMAGES_MB = own_data.MAX_ZIP_BYTES // 2**20
-IMAGE_SIZES = (16, 20, 24, 28, 32, 40, 48, 64)
+IMAGE_SIZES = dataset_sizes.IMAGE_SIZES
 PREVIEW_PER_CLASS = 10
 BUNDLE_RESULT = "models_bundle_result"  # (file id, (ok | error | busy | forgotten, params)) of the last bundle upload
 OWN_RESULT = "models_own_result"  # ((file id, size), OwnData | OwnDataError) of the last image-set upload
@@ -107,8 +108,7 @@ def _adopt(raw: bytes) -> tuple[str, dict]:
 
 
 def _default_size() -> int:
-    shape = tuple(session.current_spec().input_shape)
-    return shape[0] if len(shape) == 3 and shape[0] == shape[1] and shape[2] == 1 and shape[0] in IMAGE_SIZES else 28
+    return dataset_sizes.size_for(session.current_spec().input_shape)
 
 
 def preview_strips(own: own_data.OwnData, per_class: int = PREVIEW_PER_CLASS) -> list[np.ndarray]:
