@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from playground import bundle, presets
-from playground.spec import LayerSpec, ModelSpec
+from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
 from playground.training import precision
 from playground.training.job import TrainingJob
 from playground.training.runs import FitRequest, History, RunRecord, TrainSettings, run_facts
@@ -191,6 +191,22 @@ def test_bfloat16_trains_keeps_float32_weights_in_the_bundle_and_continues_exact
                                        optimizer_state=result.optimizer_state))  # fmt: skip
     for restored, original in zip(untouched.weights, result.weights, strict=True):
         np.testing.assert_array_equal(restored, original)
+
+
+def test_the_nan_guard_stops_a_bfloat16_run_as_it_stops_a_float32_one(fitting):
+    exploding = ModelSpec((28, 28, 1), 10, (LayerSpec("Flatten"), LayerSpec("Dense", {"units": 32}),
+                                            LayerSpec("Dense", {"units": 10})),
+                          "mean_squared_error", OptimizerSpec("SGD", {"learning_rate": 10.0}))  # fmt: skip
+    faults = {}
+    for name in ("float32", "bfloat16"):
+        settings = TrainSettings(epochs=3, train_samples=500, precision=name)
+        result = fitting.fit(FitRequest(exploding, settings, steps_per_execution=1))
+        assert result.outcome == "diverged" and result.weights == () and result.precision == name
+        faults[name] = result.fault
+    assert faults["bfloat16"]["epoch"] == faults["float32"]["epoch"] == 1
+    assert {key: value for key, value in faults["bfloat16"].items() if key not in ("step", "value")} == {
+        key: value for key, value in faults["float32"].items() if key not in ("step", "value")
+    }
 
 
 def test_a_run_record_shows_the_precision_in_the_history_table():
