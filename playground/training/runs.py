@@ -52,9 +52,12 @@ class TrainSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> "TrainSettings":
-        """Settings from to_dict() output; unknown keys are ignored."""
+        """Settings from to_dict() output; unknown keys, and a precision that is not one of PRECISIONS, are ignored."""
         known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
+        values = {key: value for key, value in data.items() if key in known}
+        if values.get("precision", PRECISIONS[1]) not in PRECISIONS:
+            del values["precision"]
+        return cls(**values)
 
 
 @dataclass(frozen=True)

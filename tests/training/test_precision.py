@@ -93,6 +93,7 @@ def test_the_job_records_the_precision_the_worker_resolved():
 def test_settings_read_before_the_precision_existed_are_float32():
     assert TrainSettings.from_dict({"epochs": 3}).precision == "float32"
     assert TrainSettings.from_dict(TrainSettings(precision="bfloat16").to_dict()).precision == "bfloat16"
+    assert TrainSettings.from_dict({"precision": "float8"}).precision == "float32"  # a damaged record
 
 
 def test_the_command_line_takes_a_precision_float32_by_default():
