@@ -7,8 +7,8 @@ the softmax and the loss are as exact as before and a bundle's weights are float
 Only some processors multiply bfloat16 natively (AMX-BF16, AVX512-BF16); elsewhere it is emulated and slower than
 float32. "auto" therefore asks the CPU flags for such units and confirms them with one short measurement (a small
 CNN's training step, timed in float32 and in bfloat16), kept per machine in the data directory so that no job pays
-for it twice. $PLAYGROUND_BFLOAT16_UNITS ("none" or "native") overrides the
-detection, as does the `units` argument (tests use it).
+for it twice. $PLAYGROUND_BFLOAT16_UNITS ("none" or "native") overrides the detection, as does the `units` argument
+(tests use it).
 
 The policy is process-wide in Keras: `applied` sets it for one training only and restores the previous one, and
 only training workers (and the command line's own process) call it, so the server's Draw page stays float32.
