@@ -1,17 +1,21 @@
-"""Training throughput: a playground job (worker process, several steps per execution, live curves) vs the seed
-article's plain `model.fit(x, y, epochs, batch_size=32)` in-process, on the same network and the same 4,000 digits.
+"""Training throughput: playground jobs (worker process, several steps per execution, live curves) in float32, in
+"auto" precision and in bfloat16 forced, vs the seed article's plain `model.fit(x, y, epochs, batch_size=32)`
+in-process in float32, on the same network and the same 4,000 digits.
 
 Run: python benchmarks/training_throughput.py [--quick] [--epochs N] [--rounds N]
 
-Both figures are training samples per second over whole epochs, each including its own first-epoch tracing; the
-job trains without a validation split so that both see exactly the same data. A job alone on the server gets all
-the cores (TensorFlow's thread settings share them among the running jobs), as the in-process fit does; rounds
-alternate the two to even out a busy machine, and the median ratios are printed: per second of wall time (the
-goal), and per CPU-second of the training process (all its threads), which other load on the machine disturbs
-far less. Never asserts on time.
+Every figure is training samples per second over whole epochs, each including its own first-epoch tracing; the
+jobs train without a validation split so that all see exactly the same data. A job alone on the server gets all
+the cores (TensorFlow's thread settings share them among the running jobs), as the in-process fit does; each
+round runs the four in a rotated order to even out a busy machine, and the medians over rounds are printed:
+samples per second of wall time (the goal), and per CPU-second of the training process (all its threads), which
+other load on the machine disturbs far less; each as a ratio to the seed's fit of the same round. "auto" is
+bfloat16 where this machine has bfloat16 units that a short measurement confirms (training.precision; the
+measurement is cached in the data directory, and it is printed at the end), else float32. Never asserts on time.
 """
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -61,13 +65,13 @@ def seed_fit(epochs: int) -> dict:
     }
 
 
-def playground_job(scheduler, epochs: int) -> dict:
-    """Samples per second of a playground job for the seed CNN, and how live its curves were."""
+def playground_job(scheduler, epochs: int, precision: str) -> dict:
+    """Samples per second of a playground job for the seed CNN in this precision, and how live its curves were."""
     from playground import presets
     from playground.training.job import TrainingJob
     from playground.training.runs import FitRequest, TrainSettings
 
-    settings = TrainSettings("mnist-sample", epochs=epochs, batch_size=32, validation_split=0.0, seed=0)
+    settings = TrainSettings("mnist-sample", epochs, 32, validation_split=0.0, seed=0, precision=precision)
     job = TrainingJob(FitRequest(presets.preset("seed-cnn"), settings))
     submitted = time.perf_counter()
     scheduler.submit(job)
@@ -83,7 +87,28 @@ def playground_job(scheduler, epochs: int) -> dict:
         "steps_per_execution": job.result.steps_per_execution,
         "updates_per_second": len(snap.history.step) / train_seconds,
         "wall_s": time.perf_counter() - submitted,
+        "precision": job.result.precision,
+        "test_accuracy": job.result.test_accuracy,
     }
+
+
+RUNS = ("seed fit", "float32", "auto", "bfloat16")  # the seed's fit, then playground jobs in these precisions
+FIGURES = ("samples_per_second", "steady_per_second", "samples_per_cpu_second")
+
+
+def _line(name: str, figures: dict, seed: dict) -> str:
+    ratios = " ".join(f"{figures[key] / seed[key]:.2f}×" for key in FIGURES)
+    extra = ""
+    if "precision" in figures:
+        extra = (
+            f" — in {figures['precision']}, test accuracy {figures['test_accuracy']:.3f}, steps_per_execution "
+            f"{figures['steps_per_execution']}, {figures['updates_per_second']:.1f} curve updates/s, "
+            f"{figures['wall_s']:.1f} s from Start to result"
+        )
+    return (
+        f"  {name:9} {figures['samples_per_second']:7,.0f} ({figures['steady_per_second']:7,.0f}) samples/s "
+        f"{figures['samples_per_cpu_second']:6,.0f} per CPU-s | vs seed fit {ratios}{extra}"
+    )
 
 
 def main() -> None:
@@ -94,43 +119,54 @@ def main() -> None:
     args = parser.parse_args()
     epochs, rounds = (2, 1) if args.quick else (max(2, args.epochs), args.rounds)
 
+    from playground.training import precision
     from playground.training import scheduler as training
     from playground.training.limits import Limits
 
     # No spare worker: a spare importing TensorFlow beside the seed's fit would slow the reference down.
     limits = replace(Limits.from_env(), spare="off")
     scheduler = training.Scheduler(limits)
+    model, flags = precision.cpu_info()
     print(
         f"seed CNN, mnist-sample (4,000 digits), batch 32, {epochs} epochs, {rounds} round(s); "
-        f"worker threads: {limits.threads_per_worker or 'the cores shared by the running jobs'}, {limits.cores} cores"
+        f"worker threads: {limits.threads_per_worker or 'the cores shared by the running jobs'}, {limits.cores} cores; "
+        f"{model or 'unknown CPU'}: bfloat16 units by the flags: {precision.flag_units(flags)}"
     )
-    ratios: dict[str, list[float]] = {"samples_per_second": [], "steady_per_second": [], "samples_per_cpu_second": []}
+    print("  figures: samples/s whole run (epochs 2..N), per CPU-second | ratios to the seed fit in the same order")
+    results: dict[str, list[dict]] = {name: [] for name in RUNS}
     for round_ in range(1, rounds + 1):
-        if round_ % 2:  # alternate who goes first; let the other process settle in between
-            job = playground_job(scheduler, epochs)
+        shift = (round_ - 1) % len(RUNS)
+        order = RUNS[shift:] + RUNS[:shift]  # rotate who goes first; let the other process settle in between
+        this_round = {}
+        for name in order:
+            this_round[name] = seed_fit(epochs) if name == "seed fit" else playground_job(scheduler, epochs, name)
             time.sleep(2)
-            seed = seed_fit(epochs)
-        else:
-            seed = seed_fit(epochs)
-            time.sleep(2)
-            job = playground_job(scheduler, epochs)
-        for name, values in ratios.items():
-            values.append(job[name] / seed[name])
-        print(
-            f"round {round_}: samples/s whole run (epochs 2..{epochs}) | per CPU-second: seed fit "
-            f"{seed['samples_per_second']:,.0f} ({seed['steady_per_second']:,.0f}) | {seed['samples_per_cpu_second']:,.0f}"
-            f" — playground job {job['samples_per_second']:,.0f} ({job['steady_per_second']:,.0f}) | "
-            f"{job['samples_per_cpu_second']:,.0f} — ratio {ratios['samples_per_second'][-1]:.2f} "
-            f"({ratios['steady_per_second'][-1]:.2f}) | {ratios['samples_per_cpu_second'][-1]:.2f}; "
-            f"steps_per_execution {job['steps_per_execution']}, {job['updates_per_second']:.1f} curve updates/s, "
-            f"{job['wall_s']:.1f} s from Start to result"
-        )
+        print(f"round {round_} (order: {', '.join(order)}):")
+        for name in RUNS:
+            results[name].append(this_round[name])
+            print(_line(name, this_round[name], this_round["seed fit"]))
     scheduler.shutdown()
-    median = {name: statistics.median(values) for name, values in ratios.items()}
+    print("medians over rounds:")
+    median = {name: {key: statistics.median(r[key] for r in runs) for key in FIGURES} for name, runs in results.items()}
+    for name in RUNS:
+        extra = {"precision": results[name][-1]["precision"]} if name != "seed fit" else {}
+        print(_line(name, median[name], median["seed fit"]) + (f" — in {extra['precision']}" if extra else ""))
+    for name in RUNS[1:]:
+        ratios = {
+            key: statistics.median(
+                r[key] / seed[key] for r, seed in zip(results[name], results["seed fit"], strict=True)
+            )
+            for key in FIGURES
+        }
+        print(
+            f"median ratio playground job ({name}) / seed fit: {ratios['samples_per_second']:.2f} samples/s over the "
+            f"whole run, {ratios['steady_per_second']:.2f} from epoch 2 on, {ratios['samples_per_cpu_second']:.2f} "
+            f"per CPU-second"
+        )
+    detected = precision.cached()
     print(
-        f"median ratio playground job / seed fit: {median['samples_per_second']:.2f} samples/s over the whole run "
-        f"(goal ≥ 1.5), {median['steady_per_second']:.2f} from epoch 2 on, "
-        f"{median['samples_per_cpu_second']:.2f} per CPU-second (steadier on a busy machine)"
+        "auto's detection on this machine (cached): "
+        + (json.dumps({key: detected[key] for key in ("units", "speedup", "bfloat16")}) if detected else "none kept")
     )
 
 

@@ -27,7 +27,7 @@ from playground.bounded.arrays import ArrayHeader, read_npz
 from playground.bounded.zips import open_zip, read_member
 from playground.spec import ModelSpec
 from playground.text.files import CATALOGUE as MESSAGES
-from playground.training.runs import History, TrainSettings
+from playground.training.runs import PRECISIONS, History, TrainSettings
 
 MAX_BUNDLE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -425,4 +425,6 @@ def train_settings(trained: TrainedModel) -> TrainSettings:
             continue
         if low <= value <= high:
             values[name] = kind(value)
+    if carried.get("precision") in PRECISIONS:
+        values["precision"] = carried["precision"]
     return TrainSettings(**values)

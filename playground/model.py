@@ -16,16 +16,29 @@ def make_regularizer(value: Mapping | None):
 
 
 class Builder:
-    """What a layer kind's build function uses to make Keras layers by name (layers.kind.LayerKind.build)."""
+    """What a layer kind's build function uses to make Keras layers by name (layers.kind.LayerKind.build); with a
+    dtype, every layer it makes has that dtype policy instead of the global one."""
+
+    def __init__(self, dtype: str | None = None):
+        self.dtype = dtype
 
     def layer(self, class_name: str, **args) -> keras.layers.Layer:
         """The Keras layer of this class with these spec arguments (a regularizer as {"l1", "l2"})."""
         if "kernel_regularizer" in args:
             args["kernel_regularizer"] = make_regularizer(args["kernel_regularizer"])
+        if self.dtype is not None:
+            args["dtype"] = self.dtype
         return getattr(keras.layers, class_name)(**args)
 
 
 BUILDER = Builder()
+FLOAT32_BUILDER = Builder("float32")
+
+
+def output_builder() -> Builder:
+    """The builder of a model's last layer: float32 under a mixed precision policy (softmax and loss stay exact in
+    float32, as Keras's mixed precision guide advises), else the plain one: a float32 model is built as ever."""
+    return FLOAT32_BUILDER if keras.mixed_precision.global_policy().compute_dtype != "float32" else BUILDER
 
 
 def layer_name(position: int, layer: LayerSpec) -> str:
@@ -71,7 +84,8 @@ def build_model(spec: ModelSpec, compile: bool = True, steps_per_execution: int 
     inputs = keras.Input(shape=spec.input_shape, name="input")
     x = inputs
     for position, layer in enumerate(spec.layers, start=1):
-        x = layers.get(layer.kind).build(dict(layer.args), layer_name(position, layer), BUILDER)(x)
+        builder = output_builder() if position == len(spec.layers) else BUILDER
+        x = layers.get(layer.kind).build(dict(layer.args), layer_name(position, layer), builder)(x)
     model = keras.Model(inputs, x, name="model")
     if compile:
         model.compile(

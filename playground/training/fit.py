@@ -4,7 +4,8 @@
 augmented), runs Keras `fit` with several steps per execution, and reports plain numbers through `report(kind, values)`:
 
 - "phase"  {"phase": "data" | "model" | "test"}
-- "begin"  {"epochs", "initial_epoch", "steps_per_epoch", "train_samples", "val_samples", "steps_per_execution", ...}
+- "begin"  {"epochs", "initial_epoch", "steps_per_epoch", "train_samples", "val_samples", "steps_per_execution",
+            "precision" (float32 or bfloat16: "auto" resolved here, on the machine that trains), ...}
 - "step"   per batch group: {"epoch", "step", "global_step", "step_epoch", "loss", "accuracy", "elapsed"}
 - "epoch"  {"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "samples_per_second", "elapsed", "partial"}
 - "end"    {"outcome": "finished" | "stopped" | "diverged", "fault", "epochs_done", "global_step"}
@@ -13,7 +14,7 @@ augmented), runs Keras `fit` with several steps per execution, and reports plain
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from playground.backend import keras, tf
 from playground.data import augment
 from playground.model import build_model
 from playground.spec import ModelSpec
+from playground.training import precision as precisions
 from playground.training.runs import FitRequest, FitResult, TrainSettings, group_mean, learning_rate
 
 PROBE_SIZE = 16  # the fixed probe batch: the first test images
@@ -291,6 +293,12 @@ def fit(
     request: FitRequest, report: Report = lambda kind, values: None, should_stop: Callable[[], bool] = lambda: False
 ) -> FitResult:
     """Train the request's spec on its dataset; returns the result with weights, test metrics and probe outputs."""
+    precision = precisions.resolve(request.settings.precision)  # "auto": measured once per machine, then cached
+    with precisions.applied(precision):  # the policy holds for this training only: the process keeps float32
+        return _fit(request, report, should_stop, precision)
+
+
+def _fit(request: FitRequest, report: Report, should_stop: Callable[[], bool], precision: str) -> FitResult:
     settings = request.settings
     keras.utils.set_random_seed(settings.seed + request.initial_epoch)  # first: the shuffling depends on it too
     report("phase", {"phase": "data"})
@@ -313,6 +321,7 @@ def fit(
             "val_samples": 0 if prepared.validation is None else len(prepared.validation[0]),
             "steps_per_execution": steps,
             "batch_size": settings.batch_size,
+            "precision": precision,
         },
     )
     if should_stop():  # stopped while the worker was starting: keep what we came with
@@ -330,7 +339,7 @@ def fit(
             verbose=0,
         )
         recorder.cpu_seconds = time.process_time() - cpu_started
-    return _result(model, recorder, prepared, request, steps)
+    return replace(_result(model, recorder, prepared, request, steps), precision=precision)
 
 
 def _result(model, recorder: Recorder, prepared: Prepared, request: FitRequest, steps: int) -> FitResult:

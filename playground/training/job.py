@@ -90,6 +90,7 @@ class TrainingJob:
         self._samples_per_second, self._run_elapsed = 0.0, 0.0
         self._fault: dict | None = None
         self._timed_out = False
+        self._precision = request.settings.precision  # "auto" until the worker says what it resolved to
         self._version = 0
 
     @classmethod
@@ -185,10 +186,17 @@ class TrainingJob:
             )
 
     def record(self) -> RunRecord:
-        """The run as it stands, for the run history: what was trained, how, its curves and how it ended."""
+        """The run as it stands, for the run history: what was trained, how (the precision it used), its curves and
+        how it ended."""
         snap = self.snapshot()
-        return RunRecord(self.run_id, self.request.spec, self.request.settings, snap.history, snap.state,
+        settings = replace(self.request.settings, precision=self.precision)
+        return RunRecord(self.run_id, self.request.spec, settings, snap.history, snap.state,
                          snap.test_loss, snap.test_accuracy)  # fmt: skip
+
+    @property
+    def precision(self) -> str:
+        """The precision the job trains in (float32, bfloat16), or the one asked for until its worker began."""
+        return self._precision
 
     def _eta(self) -> float | None:
         # From this job's average pace (validation and the first tracing included): steadier than the last group's.
@@ -242,6 +250,7 @@ class TrainingJob:
                 self._message = ("phase_" + values["phase"], {})
             elif kind == "begin":
                 self._steps_per_epoch, self._epochs = values["steps_per_epoch"], values["epochs"]
+                self._precision = values.get("precision", self._precision)
                 self.started = time.monotonic()
                 if self._state == "starting":
                     self._state, self._message = "running", ("state_running", {})

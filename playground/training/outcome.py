@@ -17,7 +17,7 @@ def trained_model(request: FitRequest, result: FitResult, history: History, run_
         "test_accuracy": result.test_accuracy,
         "test_loss": result.test_loss,
         "samples_per_second": result.samples_per_second,
-        "settings": request.settings.to_dict(),
+        "settings": {**request.settings.to_dict(), "precision": result.precision},  # the one used, not "auto"
         "state": result.outcome,
     }
     if run_id is not None:

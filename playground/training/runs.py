@@ -23,9 +23,13 @@ LEARNING_RATE_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")  # what training may compute in (training.precision applies them)
+
+
 @dataclass(frozen=True)
 class TrainSettings:
-    """How to train: data, epochs, batch size, validation share, seed and augmentation (the optimizer is the spec's)."""
+    """How to train: data, epochs, batch size, validation share, seed, augmentation and precision (the optimizer is
+    the spec's)."""
 
     dataset: str = "mnist-sample"
     epochs: int = 5
@@ -35,6 +39,7 @@ class TrainSettings:
     train_samples: int | None = None  # None: every training example left after the validation split
     augment_shift: int = 0  # pixels; 0 with rotation 0 means no augmentation
     augment_rotation: float = 0.0  # degrees
+    precision: str = "float32"  # auto, float32 or bfloat16 (training.precision); a run record keeps the one used
 
     @property
     def augmented(self) -> bool:
@@ -47,9 +52,12 @@ class TrainSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> "TrainSettings":
-        """Settings from to_dict() output; unknown keys are ignored."""
+        """Settings from to_dict() output; unknown keys, and a precision that is not one of PRECISIONS, are ignored."""
         known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
+        values = {key: value for key, value in data.items() if key in known}
+        if values.get("precision", PRECISIONS[1]) not in PRECISIONS:
+            del values["precision"]
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,7 @@ class FitResult:
     steps_per_execution: int
     fault: dict | None = None
     cpu_seconds: float = 0.0  # the worker's CPU time (all threads) during fit(): a load-independent cost
+    precision: str = "float32"  # the precision it trained in: float32 or bfloat16 ("auto" resolved by the worker)
 
 
 def as_float_arrays(arrays) -> tuple[np.ndarray, ...]:
@@ -262,6 +271,7 @@ def run_facts(record: RunRecord, t: Callable[..., str] | None = None) -> dict[st
         "fact_validation_split": _format(settings.validation_split),
         "fact_seed": _format(settings.seed),
         "fact_augmentation": _format(augmentation),
+        "fact_precision": settings.precision,
         "fact_epochs": _format(record.history.epochs_done),
         "fact_state": t("name_" + record.state),
         "fact_final_loss": _format(record.final("loss")),

@@ -28,8 +28,8 @@ def test_train_prints_the_documented_json_and_writes_a_bundle_that_predicts_the_
     done = cli("train", "--preset", "mlp", "--epochs", "2", "--seed", "0", "--json", "--out", str(out))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert set(result) == {"test_accuracy", "test_loss", "epochs", "history", "samples_per_second"}
-    assert result["epochs"] == 2 and result["samples_per_second"] > 0
+    assert set(result) == {"test_accuracy", "test_loss", "epochs", "history", "samples_per_second", "precision"}
+    assert result["epochs"] == 2 and result["samples_per_second"] > 0 and result["precision"] == "float32"
     assert {key: len(values) for key, values in result["history"].items()} == {
         "loss": 2,
         "accuracy": 2,

@@ -63,6 +63,9 @@ def test_the_page_offers_settings_and_waits_for_start(app_test):
     assert app.info[0].value == "No run yet: choose the settings and press Start."
     assert app.selectbox(key="train_opt_Adam").value == "Adam"
     assert app.number_input(key="train_lr_Adam_0.001").value == pytest.approx(0.001)
+    precision = app.selectbox(key="train_precision")
+    assert precision.value == "auto" and precision.options == ["auto", "float32", "bfloat16 (mixed)"]
+    assert "output layer" in precision.help and "float32" in precision.help
 
 
 def test_start_trains_live_then_shows_test_metrics_history_and_the_trained_model(app_test):
@@ -80,6 +83,8 @@ def test_start_trains_live_then_shows_test_metrics_history_and_the_trained_model
     assert trained.metadata["test_accuracy"] == pytest.approx(job(app).result.test_accuracy)
     assert len(trained.history.loss) == 2 and trained.weights
     assert len(app.session_state[jobs.RUNS]) == 1
+    assert app.session_state[jobs.RUNS][0].settings.precision == job(app).result.precision  # "auto" resolved
+    assert trained.metadata["settings"]["precision"] in ("float32", "bfloat16")
     assert not app.button(key="train_continue").disabled
     # The worker was spawned from a Streamlit script run (app.py is __main__ there) and still never loaded Streamlit.
     assert job(app).worker_info == {"pid": job(app).worker_info["pid"], "streamlit": False}

@@ -9,7 +9,7 @@ from playground import spec as specs
 from playground.data import augment
 from playground.spec import ModelSpec, OptimizerSpec
 from playground.training.limits import Limits
-from playground.training.runs import TrainSettings, learning_rate
+from playground.training.runs import PRECISIONS, TrainSettings, learning_rate
 from playground.ui import lesson, session
 from playground.ui.build import layer_editor
 from playground.ui.models import image_sets
@@ -104,11 +104,12 @@ LESSON_CONTROLS = {
     "train_augment": "augment",
     "train_shift": "augment_shift",
     "train_rotation": "augment_rotation",
+    "train_precision": "precision",
 }
 
 
 def settings_form(t, limits: Limits) -> TrainSettings:
-    """Dataset, epochs, batch size, validation share, seed, training examples and augmentation widgets."""
+    """Dataset, epochs, batch size, validation share, seed, training examples, precision and augmentation widgets."""
     names = _dataset_names()
     language = session.language()
     dataset = lesson.widget(
@@ -143,10 +144,15 @@ def settings_form(t, limits: Limits) -> TrainSettings:
         st.select_slider, "train_samples", t("train_samples"), 0, options=counts,
         help=t("train_samples_help"), format_func=lambda n: t("all") if n == 0 else f"{n:,}", **KEEP,
     )  # fmt: skip
+    precision = lesson.widget(
+        st.selectbox, "train_precision", t("precision"), "auto", options=PRECISIONS,
+        format_func=lambda name: t("precision_" + name), help=t("precision_help"), **KEEP,
+    )  # fmt: skip
     shift, rotation = _augmentation(t, dataset, int(seed))
     return TrainSettings(
-        dataset, int(epochs), int(batch_size), float(validation), int(seed), samples or None, shift, rotation
-    )
+        dataset, int(epochs), int(batch_size), float(validation), int(seed), samples or None, shift, rotation,
+        precision,
+    )  # fmt: skip
 
 
 def blocking_problem(spec: ModelSpec, report: specs.Report, settings: TrainSettings) -> specs.Problem | None:
