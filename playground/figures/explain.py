@@ -35,6 +35,7 @@ def one_map(
             z=values,
             colorscale="Cividis",
             hovertemplate=f"%{{y}}, %{{x}} · {hover_label} %{{z:.4g}}<extra></extra>",
+            hoverinfo="skip" if clickable else None,  # the markers above say it, and take the click
             colorbar={"thickness": 12},
         )
     )
@@ -50,8 +51,10 @@ def one_map(
                     "size": max(4, PIXELS // max(rows, cols)),
                     "opacity": 0.01,
                     "color": MUTED,
-                },  # fmt: skip
-                hoverinfo="skip",
+                },
+                customdata=values.ravel(),
+                # Plotly fires no click on a trace whose hover is skipped: the markers carry the hover text.
+                hovertemplate=f"%{{y}}, %{{x}} · {hover_label} %{{customdata:.4g}}<extra></extra>",
                 showlegend=False,
             )
         )

@@ -36,9 +36,11 @@ CATALOGUE = Catalogue(
         ),
         "conv_words": (
             "**A convolution.** The {height}×{width} window of {source} whose top-left cell is row {top}, column "
-            "{left} (all {channels} channels; cells outside the map count as 0) is multiplied cell by cell by this "
+            "{left} ({channels}; cells outside the map count as 0) is multiplied cell by cell by this "
             "filter's kernel; the products are summed, the bias is added and the activation applied."
         ),
+        "one_channel": "its one channel",
+        "all_channels": "all {count} channels",
         "patch": "Input window",
         "kernel": "Kernel of filter {channel}",
         "products": "Input × weight",
@@ -136,9 +138,11 @@ CATALOGUE = Catalogue(
         "source_title": "它读到的：{source}，第 {channel} 张特征图",
         "source_alt": "图中是{source}的第 {channel} 张特征图；被读到的格子（第 {top} 到 {bottom} 行、第 {left} 到 {right} 列）用橙框标出。",
         "conv_words": (
-            "**卷积。** 取{source}中左上角位于第 {top} 行、第 {left} 列的 {height}×{width} 窗口（全部 {channels} 个通道；"
+            "**卷积。** 取{source}中左上角位于第 {top} 行、第 {left} 列的 {height}×{width} 窗口（{channels}；"
             "超出特征图的格子按 0 计），与这个卷积核逐格相乘；乘积求和，加上偏置，再经过激活函数。"
         ),
+        "one_channel": "它唯一的通道",
+        "all_channels": "全部 {count} 个通道",
         "patch": "输入窗口",
         "kernel": "第 {channel} 个卷积核",
         "products": "输入 × 权重",

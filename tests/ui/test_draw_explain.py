@@ -124,3 +124,47 @@ def test_a_residual_blocks_inner_part_is_explained_and_the_chinese_panel_has_no_
             if language == "zh":
                 offending = {text: english_words(text) for text in visible_texts(app) if english_words(text)}
                 assert not offending, offending
+
+
+# ---------------------------------------------------------------- in chromium: a click on the map, then the keyboard
+
+
+@pytest.mark.e2e
+def test_a_click_on_a_map_cell_and_the_keyboard_reach_the_same_explanation(page, server_url):
+    from playwright.sync_api import expect
+
+    from tests.ui.test_draw_page import _draw_with_mouse, _idle, _open_draw_page, _prediction
+
+    _open_draw_page(page, server_url)
+    _draw_with_mouse(page, 7, strokes.STYLES[0])
+    _prediction(page, "7")
+    page.get_by_role("tab", name=TAB["en"]).click()
+    _idle(page)
+    area = page.locator(".st-key-draw_explain_map .nsewdrag").first
+    area.wait_for()
+    box = area.bounding_box()
+    row, column, size = 9, 17, 26  # layer 1 of the demo model: 26×26 maps
+    page.mouse.click(box["x"] + (column + 0.5) / size * box["width"], box["y"] + (row + 0.5) / size * box["height"])
+    _idle(page)
+    expect(page.get_by_label("Row")).to_have_value(str(row))
+    expect(page.get_by_label("Column")).to_have_value(str(column))
+    page.get_by_text(f"How was the value at row {row}, column {column} of map 0 computed?").wait_for()
+    page.get_by_text("The two agree").wait_for()
+    clicked = _metric_values(page)
+    field = page.get_by_label("Column")  # the keyboard: type another place
+    field.fill(str(column - 1))
+    field.press("Enter")
+    _idle(page)
+    page.get_by_text(f"How was the value at row {row}, column {column - 1} of map 0 computed?").wait_for()
+    page.get_by_text("The two agree").wait_for()
+    assert clicked[0] == pytest.approx(clicked[1], rel=1e-4, abs=1e-5)
+    typed = _metric_values(page)
+    assert typed[0] == pytest.approx(typed[1], rel=1e-4, abs=1e-5)
+
+
+def _metric_values(page) -> tuple[float, float]:
+    values = []
+    for label in VALUES["en"]:
+        metric_box = page.locator("[data-testid='stMetric']").filter(has_text=label)
+        values.append(float(metric_box.locator("[data-testid='stMetricValue']").inner_text()))
+    return tuple(values)

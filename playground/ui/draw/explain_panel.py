@@ -30,7 +30,7 @@ def tab_label() -> str:
 
 def number(value: float) -> str:
     """A value as the panel writes it: six significant digits."""
-    return f"{float(value):.6g}"
+    return f"{float(value) + 0.0:.6g}"  # + 0.0 writes -0.0 as 0
 
 
 def _numbers(values: np.ndarray) -> str:
@@ -67,15 +67,21 @@ def show(trained: TrainedModel, x: np.ndarray, inspection: Inspection, names) ->
         t("target"), list(range(len(targets))), format_func=lambda i: _target_label(t, targets[i]), key=TARGET
     )
     target = targets[chosen]
-    index = _cell(t, target, image, inspection) if len(target.shape) == 3 else _unit(t, target)
+    if len(target.shape) == 3:
+        index = _place(t, target)
+        clicked, read = st.columns(2)  # the map clicked in beside the maps it was computed from
+        _clickable_map(t, target, image, inspection, index, clicked)
+        st.markdown(t("chosen_cell", row=index[0], column=index[1], channel=index[2]))
+    else:
+        index, read = _unit(t, target), st.columns(2)[0]
     found = explain.explain(trained, image, inspection, target.position, index, target.part)
     if found is None:
         st.info(t("not_explained"))
         return
-    _explanation(t, found, image, inspection, names)
+    _explanation(t, found, image, inspection, names, read)
 
 
-def _cell(t, target: explain.Target, image, inspection: Inspection) -> tuple[int, int, int]:
+def _place(t, target: explain.Target) -> tuple[int, int, int]:
     rows, columns, channels = target.shape
     for key, count in ((CHANNEL, channels), (ROW, rows), (COLUMN, columns)):
         _clamp(key, count)
@@ -83,13 +89,16 @@ def _cell(t, target: explain.Target, image, inspection: Inspection) -> tuple[int
     channel = first.number_input(t("channel"), min_value=0, max_value=channels - 1, step=1, key=CHANNEL)
     row = second.number_input(t("row"), min_value=0, max_value=rows - 1, step=1, key=ROW)
     column = third.number_input(t("column"), min_value=0, max_value=columns - 1, step=1, key=COLUMN)
+    return int(row), int(column), int(channel)
+
+
+def _clickable_map(t, target: explain.Target, image, inspection: Inspection, index, where) -> None:
+    row, column, channel = index
     values = explain.values_of(explain.Source(target.position, target.part), image, inspection)[..., channel]
     figure = figures.one_map(values, t("map_title", channel=channel), t("value"), clickable=True, chosen=(row, column))
-    st.plotly_chart(figure, key=MAP, on_select=_clicked, selection_mode="points", config={"displayModeBar": False})
-    st.caption(t("map_alt", channel=channel, height=rows, width=columns, low=number(values.min()),
-                 high=number(values.max()), row=row, column=column))  # fmt: skip
-    st.markdown(t("chosen_cell", row=row, column=column, channel=channel))
-    return int(row), int(column), int(channel)
+    where.plotly_chart(figure, key=MAP, on_select=_clicked, selection_mode="points", config={"displayModeBar": False})
+    where.caption(t("map_alt", channel=channel, height=values.shape[0], width=values.shape[1],
+                    low=number(values.min()), high=number(values.max()), row=row, column=column))  # fmt: skip
 
 
 def _unit(t, target: explain.Target) -> tuple[int]:
@@ -107,10 +116,10 @@ def _source(t, source: explain.Source) -> str:
     return t("source_layer", position=source.position)
 
 
-def _explanation(t, found: explain.Explanation, image, inspection: Inspection, names) -> None:
+def _explanation(t, found: explain.Explanation, image, inspection: Inspection, names, where) -> None:
     numbers = found.numbers
     source = _source(t, found.sources[0])
-    _show_source(t, found, image, inspection, source)
+    _show_source(t, found, image, inspection, source, where)
     _WAYS[numbers.how](t, numbers, source, found)
     if numbers.logits is not None:
         _softmax(t, numbers, found, names)
@@ -122,7 +131,7 @@ def _explanation(t, found: explain.Explanation, image, inspection: Inspection, n
     (st.success if agree else st.warning)(t("match" if agree else "mismatch", difference=f"{difference:.1e}"))
 
 
-def _show_source(t, found: explain.Explanation, image, inspection: Inspection, source: str) -> None:
+def _show_source(t, found: explain.Explanation, image, inspection: Inspection, source: str, where) -> None:
     # The input maps with the cells read outlined, on the map that matters most.
     numbers = found.numbers
     values = explain.values_of(found.sources[0], image, inspection)
@@ -135,9 +144,9 @@ def _show_source(t, found: explain.Explanation, image, inspection: Inspection, s
     top, left, height, width = numbers.window
     title = t("source_title", source=source, channel=channel)
     figure = figures.one_map(values[..., channel], title, t("value"), window=numbers.window)
-    st.plotly_chart(figure, key=SOURCE_CHART, config={"displayModeBar": False, "staticPlot": True})
-    st.caption(t("source_alt", source=source, channel=channel, top=max(top, 0), left=max(left, 0),
-                 bottom=min(top + height, values.shape[0]) - 1, right=min(left + width, values.shape[1]) - 1))  # fmt: skip
+    where.plotly_chart(figure, key=SOURCE_CHART, config={"displayModeBar": False, "staticPlot": True})
+    where.caption(t("source_alt", source=source, channel=channel, top=max(top, 0), left=max(left, 0),
+                    bottom=min(top + height, values.shape[0]) - 1, right=min(left + width, values.shape[1]) - 1))  # fmt: skip
 
 
 def _activation_line(t, numbers, value: float) -> None:
@@ -159,8 +168,9 @@ def _sum_and_bias(t, numbers, count: int) -> None:
 
 def _convolution(t, numbers, source: str, found) -> None:
     top, left, height, width = numbers.window
-    st.markdown(t("conv_words", height=height, width=width, source=source, top=top, left=left,
-                  channels=len(numbers.channels)))  # fmt: skip
+    count = len(numbers.channels)
+    channels = t("one_channel") if count == 1 else t("all_channels", count=count)
+    st.markdown(t("conv_words", height=height, width=width, source=source, top=top, left=left, channels=channels))
     titles = (t("patch"), t("kernel", channel=found.index[-1]), t("products"))
     figure = figures.patch_kernel_products(numbers.patch, numbers.weights, numbers.products, titles, t("value"))
     st.plotly_chart(figure, key=NUMBERS_CHART, config={"displayModeBar": False})
