@@ -13,14 +13,14 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from playground import layers
 from playground.backend import keras, tf
 from playground.bundle import TrainedModel
-from playground.model import build_model, layer_name, output_layer_name
+from playground.model import build_model, keras_layers, layer_name, output_layer_name
 from playground.spec import ModelSpec, layer_arg
 
 CACHED_ARCHITECTURES = 4
@@ -36,6 +36,9 @@ class Activation:
     position: int  # 1-based, as on the Build page
     kind: str
     values: np.ndarray
+    # A composite kind's inner Keras layers' outputs but its last (that one is `values`): (part, values) in the
+    # model's order, each part named as the kind's `inner` names it (else by its Keras name after the layer's).
+    parts: tuple[tuple[str, np.ndarray], ...] = field(default=())
 
     @property
     def is_feature_maps(self) -> bool:
@@ -79,6 +82,23 @@ def _score_layer(spec: ModelSpec) -> int | None:
     return None
 
 
+def part_name(kind: str, name: str, keras_name: str) -> str:
+    """What a composite kind calls its inner Keras layer `keras_name` (the spec layer's Keras name is `name`)."""
+    named = {keras: part for part, keras in layers.get(kind).inner(name)}
+    return named.get(keras_name, keras_name.removeprefix(name + "_"))
+
+
+def _inner_outputs(model, spec: ModelSpec) -> list[tuple[int, str, object]]:
+    # (spec layer index, part, Keras tensor) of every composite kind's inner layers but its output layer.
+    found = []
+    for position, layer in enumerate(spec.layers, start=1):
+        if layers.get(layer.kind).composite:
+            last, name = output_layer_name(position, layer), layer_name(position, layer)
+            found += [(position - 1, part_name(layer.kind, name, keras_layer.name), keras_layer.output)
+                      for keras_layer in keras_layers(model, position, layer) if keras_layer.name != last]  # fmt: skip
+    return found
+
+
 class Inspector:
     """One architecture's model and compiled functions; any trained weights of that architecture load in."""
 
@@ -86,7 +106,10 @@ class Inspector:
         self.spec = spec
         self.model = build_model(spec, compile=False)
         outputs = [self.model.get_layer(output_layer_name(p, layer)).output for p, layer in enumerate(spec.layers, 1)]
-        self._layers_model = keras.Model(self.model.inputs[0], outputs)
+        # A composite kind's inner outputs come after every spec layer's, from the same one compiled call.
+        inner = _inner_outputs(self.model, spec)
+        self._parts = [(index, part) for index, part, _ in inner]
+        self._layers_model = keras.Model(self.model.inputs[0], outputs + [tensor for _, _, tensor in inner])
         self._score_index = _score_layer(spec)
         self._lock = threading.Lock()
         self._loaded: str | None = None
@@ -100,7 +123,7 @@ class Inspector:
 
     def _scores(self, x, outputs):
         if self._score_index is None or layer_arg(self.spec.layers[self._score_index], "activation") == "linear":
-            return outputs[-1]
+            return outputs[len(self.spec.layers) - 1]
         dense = self.model.get_layer(layer_name(self._score_index + 1, self.spec.layers[self._score_index]))
         features = outputs[self._score_index - 1] if self._score_index > 0 else x
         return keras.ops.matmul(features, dense.kernel) + dense.bias
@@ -112,7 +135,7 @@ class Inspector:
             outputs = self._layers_model(x, training=False)
             outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
             scores = self._scores(x, outputs)
-            predicted = tf.argmax(outputs[-1], axis=-1)
+            predicted = tf.argmax(outputs[len(self.spec.layers) - 1], axis=-1)
             chosen = tf.gather(scores, predicted, batch_dims=1)
         return list(outputs), tape.gradient(chosen, x)
 
@@ -139,12 +162,18 @@ class Inspector:
             outputs, gradient = self._inspect(tf.constant(x))
             values = [np.asarray(output)[0] for output in outputs]
             saliency = np.asarray(gradient)[0]
+        count = len(self.spec.layers)
+        parts: list[list] = [[] for _ in range(count)]
+        for (index, part), value in zip(self._parts, values[count:], strict=True):
+            parts[index].append((part, value))
         activations = tuple(
-            Activation(position, layer.kind, value)
-            for position, (layer, value) in enumerate(zip(self.spec.layers, values, strict=True), start=1)
+            Activation(position, layer.kind, value, tuple(inner))
+            for position, (layer, value, inner) in enumerate(
+                zip(self.spec.layers, values[:count], parts, strict=True), start=1
+            )
         )
         saliency = saliency[..., 0] if saliency.ndim == 3 else saliency
-        return Inspection(values[-1], activations, saliency)
+        return Inspection(values[count - 1], activations, saliency)
 
     def predict(self, trained: TrainedModel, x: np.ndarray, batch: int = PREDICT_BATCH) -> np.ndarray:
         """Class probabilities (N, classes) for model inputs x (N, H, W, C), in batches."""

@@ -34,6 +34,7 @@ def _dense_filters(kernel: np.ndarray, input_shape) -> np.ndarray | None:
 DENSE = LayerKind(
     name="Dense",
     family="dense",
+    arithmetic="dense",
     params=(Param("units", "int", 64, low=1, high=4096, required=True), ACTIVATION, INITIALIZER, REGULARIZER),
     infer=_dense_infer,
     build=keras_layer("Dense"),
@@ -51,6 +52,7 @@ DENSE = LayerKind(
 FLATTEN = LayerKind(
     name="Flatten",
     family="reshape",
+    arithmetic="flatten",
     params=(),
     infer=lambda shape, args: Inferred((math.prod(shape),)),
     build=keras_layer("Flatten"),
@@ -60,6 +62,7 @@ FLATTEN = LayerKind(
 DROPOUT = LayerKind(
     name="Dropout",
     family="regularize",
+    arithmetic="identity",
     params=(Param("rate", "float", 0.25, low=0.0, high=0.95, required=True),),  # Keras has no default rate
     infer=lambda shape, args: Inferred(shape),
     build=keras_layer("Dropout"),
@@ -79,6 +82,7 @@ def _batch_norm_weights(shape, args):
 BATCH_NORMALIZATION = LayerKind(
     name="BatchNormalization",
     family="normalize",
+    arithmetic="normalize",
     params=(),
     infer=lambda shape, args: Inferred(shape, 2 * shape[-1], 2 * shape[-1]),
     build=keras_layer("BatchNormalization"),

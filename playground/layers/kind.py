@@ -76,6 +76,9 @@ class LayerKind:
     filter_caption: str = ""  # which caption explains those filters ("conv", "dense")
     inner: Callable[[str], tuple[tuple[str, str], ...]] = lambda name: ()  # composite: (part, Keras layer) names
     output_layer: Callable[[str], str] = lambda name: name  # the Keras layer whose output is the kind's output
+    # How the Draw page explains one output value: a key of inspection.arithmetic.BY_ARITHMETIC ("": not explained;
+    # a composite kind is explained part by part, each part as the registry kind its Keras layer is).
+    arithmetic: str = ""
 
     @property
     def composite(self) -> bool:

@@ -32,6 +32,7 @@ def _conv_filters(kernel: np.ndarray, input_shape) -> np.ndarray:
 CONV2D = LayerKind(
     name="Conv2D",
     family="conv",
+    arithmetic="convolution",
     params=(
         Param("filters", "int", 32, low=1, high=512, required=True),
         Param("kernel_size", "pair", (3, 3), low=1, high=15, required=True),  # Keras has no default size
@@ -61,7 +62,7 @@ _POOL_PARAMS = (
 )
 
 
-def _pooling(name: str) -> LayerKind:
+def _pooling(name: str, arithmetic: str) -> LayerKind:
     def infer(shape, args) -> Inferred:
         window = pair(args["pool_size"])
         return Inferred(window_shape(name, shape, window, args["strides"], args["padding"], shape[2]))
@@ -69,6 +70,7 @@ def _pooling(name: str) -> LayerKind:
     return LayerKind(
         name=name,
         family="pool",
+        arithmetic=arithmetic,
         params=_POOL_PARAMS,
         infer=infer,
         build=keras_layer(name),
@@ -79,12 +81,13 @@ def _pooling(name: str) -> LayerKind:
     )
 
 
-MAX_POOLING2D = _pooling("MaxPooling2D")
-AVERAGE_POOLING2D = _pooling("AveragePooling2D")
+MAX_POOLING2D = _pooling("MaxPooling2D", "max_window")
+AVERAGE_POOLING2D = _pooling("AveragePooling2D", "mean_window")
 
 GLOBAL_AVERAGE_POOLING2D = LayerKind(
     name="GlobalAveragePooling2D",
     family="pool",
+    arithmetic="global_average",
     params=(),
     infer=lambda shape, args: Inferred((shape[2],)),
     build=keras_layer("GlobalAveragePooling2D"),

@@ -65,6 +65,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "draw_upload",
     ),  # fmt: skip
     "playground.ui.draw.canvas_toolbar": ("canvas_toolbar_below",),
+    "playground.ui.draw.explain_panel": ("draw_explain_*",),
     "playground.ui.draw.panels": (
         "draw_probabilities",
         "draw_inside_tab",

@@ -39,7 +39,7 @@ LAZY_KERAS = {
     "playground.concepts.depth.train_and_measure": "runs in a spawned process (depth_experiment_in_worker)",
     "playground.cli.cmd_predict": "the command line: no script threads",
     "playground.cli.cmd_train": "the command line: no script threads",
-    "playground.bundle.to_keras_file": "its one caller (ui/model_files) calls preload.keras() first",
+    "playground.bundle.to_keras_file": "its one caller (ui/models/files) calls preload.keras() first",
     "playground.training.precision.measure_speedup": "called by fit (a worker, the command line) resolving auto",
     "playground.training.precision.applied": "wraps fit: a worker or the command line",
 }

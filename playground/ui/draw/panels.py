@@ -11,6 +11,7 @@ from playground.figures import inspection as figures
 from playground.inspection import weights
 from playground.inspection.evaluation import Evaluation
 from playground.inspection.inspector import Inspection
+from playground.ui.draw import explain_panel
 
 CELL_TRUE, CELL_PREDICTED = "draw_cell_true", "draw_cell_predicted"
 CONFUSION = "draw_confusion"
@@ -44,13 +45,12 @@ def _shape(values: np.ndarray) -> str:
 
 
 def inside(t, trained, x: np.ndarray, inspection: Inspection, names) -> None:
-    """Feature maps (layer picker), Dense activations, first-layer filters and the saliency map."""
+    """Feature maps (layer picker), Dense activations, first-layer filters, the saliency map and any number explained."""
     st.subheader(t("inside"))
     st.caption(t("inside_help"))
     # Only the open tab is computed and sent: each stroke then draws two charts, not six.
-    maps_tab, dense_tab, filters_tab, saliency_tab = st.tabs(
-        [t("tab_maps"), t("tab_dense"), t("tab_filters"), t("tab_saliency")], key=TAB, on_change="rerun"
-    )
+    labels = [t("tab_maps"), t("tab_dense"), t("tab_filters"), t("tab_saliency"), explain_panel.tab_label()]
+    maps_tab, dense_tab, filters_tab, saliency_tab, explain_tab = st.tabs(labels, key=TAB, on_change="rerun")
     if maps_tab.open:
         with maps_tab:
             _feature_maps(t, inspection)
@@ -63,6 +63,9 @@ def inside(t, trained, x: np.ndarray, inspection: Inspection, names) -> None:
     if saliency_tab.open:
         with saliency_tab:
             _saliency(t, x, inspection, names)
+    if explain_tab.open:
+        with explain_tab:
+            explain_panel.show(trained, x, inspection, names)
 
 
 def _feature_maps(t, inspection: Inspection) -> None:
