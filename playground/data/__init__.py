@@ -59,7 +59,7 @@ def _cache_files(name: str) -> list[Path]:
 
 
 def is_cached(name: str) -> bool:
-    """True when the dataset needs no download (an uploaded image set: while its file is kept)."""
+    """True when the dataset needs no download (an uploaded image set: while the store keeps it)."""
     if name.startswith("own-"):
         from playground.data import own as own_data
 
@@ -135,7 +135,7 @@ def load(name: str = DEFAULT_DATASET) -> Dataset:
     """The named dataset (a registered one, or an uploaded image set); raises DatasetUnavailable if it cannot be had."""
     if name.startswith("own-"):
         from playground.data import (
-            own as own_data,  # uploaded sets live in the data directory, a few cached per process
+            own as own_data,  # uploaded sets are kept in the session store, a few cached per process
         )
 
         try:

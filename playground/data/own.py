@@ -4,20 +4,20 @@ Every image goes through the one image pipeline (data.images: alpha, grey levels
 padded to a square and resized to the set's size (28×28 by default). Reading is bounded (playground.bounded):
 members are read in chunks whatever their headers claim, every image is refused by its pixel count before it is
 decoded and decoded at four times the input size, and the whole set may decode at most MAX_TOTAL_PIXELS, checked
-from the images' headers first. The set is split into training and test images per class, saved as an .npz under
-data_dir()/datasets (training workers are other processes and load it from there by name) and named by a hash of
-its content, so the name is unguessable and the same upload gets the same name.
+from the images' headers first. The set is split into training and test images per class and named by a hash of
+its content, so the name is unguessable and the same upload gets the same name. Kept sets live in the session store
+(to_bytes), where training workers load them by name (load_saved through the keeper the store's owner sets).
 """
 
 import collections
 import functools
 import hashlib
-import os
+import io
 import re
-import time
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 import numpy as np
 from PIL import Image
@@ -28,7 +28,6 @@ from playground.bounded.images import PHOTO_PIXELS, decode_cost, image_info
 from playground.bounded.zips import open_zip, read_head, read_member
 from playground.data import images
 from playground.data.dataset import Dataset
-from playground.paths import data_dir
 from playground.spec import ModelSpec
 from playground.text.files import CATALOGUE as MESSAGES
 
@@ -370,55 +369,64 @@ def is_own(name: object) -> bool:
     return isinstance(name, str) and NAME_PATTERN.fullmatch(name) is not None
 
 
-def datasets_dir() -> Path:
-    """Where uploaded sets are kept: data_dir()/datasets."""
-    return data_dir() / "datasets"
+# ---------------------------------------------------------------- kept sets
+# A set is kept in the session store (playground.store), which every replica and training worker reaches: this
+# module only knows a keeper that answers image_set(name) with the saved bytes, set by whoever owns the store
+# (the server's persistence, a training worker), so that the data layer never imports the store.
 
 
-def path_of(name: str) -> Path:
-    """The file of an uploaded set; ValueError for anything but an own-set name (no path tricks)."""
-    if not is_own(name):
-        raise ValueError(f"not an uploaded image set: {name!r}")
-    return datasets_dir() / f"{name}.npz"
+class Keeper(Protocol):
+    """Where kept sets are read from by name."""
+
+    def image_set(self, name: str) -> bytes | None: ...
+
+    def has_image_set(self, name: str) -> bool: ...
 
 
-def save(own: OwnData) -> Path:
-    """Write the set where training workers can load it by name; returns the file."""
-    path = path_of(own.dataset.name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        touch(own.dataset.name)
-        return path
-    partial = path.with_suffix(f".{os.getpid()}.part")
-    with open(partial, "wb") as file:
-        np.savez_compressed(
-            file,
-            x_train=own.dataset.x_train,
-            y_train=own.dataset.y_train,
-            x_test=own.dataset.x_test,
-            y_test=own.dataset.y_test,
-            class_names=np.array(own.dataset.class_names, dtype=str),
-            title=np.array(own.title, dtype=str),
-        )
-    partial.replace(path)
-    return path
+_keeper: Keeper | None = None
+
+
+def keep_in(keeper: Keeper | None) -> None:
+    """Read kept sets from this keeper from now on (None: no set can be read)."""
+    global _keeper
+    _keeper = keeper
+    load_saved.cache_clear()
+    title_of.cache_clear()
+
+
+def to_bytes(own: OwnData) -> bytes:
+    """The set as the bytes the store keeps: a compressed .npz of arrays only (no pickles), title included."""
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        x_train=own.dataset.x_train,
+        y_train=own.dataset.y_train,
+        x_test=own.dataset.x_test,
+        y_test=own.dataset.y_test,
+        class_names=np.array(own.dataset.class_names, dtype=str),
+        title=np.array(own.title, dtype=str),
+    )
+    return buffer.getvalue()
+
+
+def _raw(name: str) -> bytes | None:
+    if not is_own(name) or _keeper is None:
+        return None
+    return _keeper.image_set(name)
 
 
 def exists(name: str) -> bool:
-    """True when the uploaded set is on disk."""
-    return is_own(name) and path_of(name).exists()
-
-
-def touch(name: str) -> None:
-    """Mark the set as used now, so that clean-up keeps it."""
-    if exists(name):
-        os.utime(path_of(name))
+    """True when the uploaded set is kept (without reading it)."""
+    return is_own(name) and _keeper is not None and _keeper.has_image_set(name)
 
 
 @functools.lru_cache(maxsize=8)  # a few sets per process: each is a few MB and students come and go
 def load_saved(name: str) -> Dataset:
-    """The uploaded set of this name, read from disk (arrays only, never pickles); FileNotFoundError if gone."""
-    with np.load(path_of(name), allow_pickle=False) as file:
+    """The uploaded set of this name, from the keeper (arrays only, never pickles); KeyError when it is not kept."""
+    raw = _raw(name)
+    if raw is None:
+        raise KeyError(name)
+    with np.load(io.BytesIO(raw), allow_pickle=False) as file:
         arrays = {key: file[key] for key in ("x_train", "y_train", "x_test", "y_test")}
         class_names = tuple(str(value) for value in file["class_names"])
     for array in arrays.values():
@@ -428,23 +436,12 @@ def load_saved(name: str) -> Dataset:
 
 @functools.lru_cache(maxsize=256)
 def title_of(name: str) -> str:
-    """The title an uploaded set was saved with (its zip file's name), or its name when unreadable."""
+    """The title a kept set was saved with (its zip file's name), or its name when it cannot be read."""
+    raw = _raw(name)
+    if raw is None:
+        return name
     try:
-        with np.load(path_of(name), allow_pickle=False) as file:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as file:
             return str(file["title"])
     except (OSError, KeyError, ValueError):
         return name
-
-
-def cleanup(max_age_s: float, now: float | None = None) -> int:
-    """Delete uploaded sets not used for max_age_s; how many were deleted."""
-    now = time.time() if now is None else now
-    removed = 0
-    folder = datasets_dir()
-    if not folder.is_dir():
-        return 0
-    for path in folder.iterdir():
-        if path.suffix in (".npz", ".part") and path.stat().st_mtime < now - max_age_s:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
