@@ -152,8 +152,9 @@ class ConsoleProgress:
 
 
 def _image_set(args: argparse.Namespace, model_spec: specs.ModelSpec) -> tuple[str, specs.ModelSpec]:
-    """(dataset name, spec) for `train --images`: the zip made into a dataset and kept as the My models page does
+    """(dataset name, spec) for `train --images`: the zip made into a dataset as the My models page does
     (same reader, checks and limits; OwnDataError, a ValueError, for a bad zip), and the spec fitted to it."""
+    from playground.data import kept as kept_sets
     from playground.data import own as own_data
     from playground.text.models import CATALOGUE as MODELS_TEXT
 
@@ -172,7 +173,8 @@ def _image_set(args: argparse.Namespace, model_spec: specs.ModelSpec) -> tuple[s
         model_spec = adapted
     for note in notes:  # what the page shows beside an accepted set; a refused one gets its one line only
         print("note:", note, file=sys.stderr)
-    own_data.save(own)  # where the training code loads an uploaded set from, by its name
+    # Training reads an uploaded set by its name from a keeper: the app's is the session store, this one the process.
+    kept_sets.keep_in(kept_sets.InMemory({own.dataset.name: kept_sets.to_bytes(own)}))
     return own.dataset.name, model_spec
 
 

@@ -59,11 +59,11 @@ def _cache_files(name: str) -> list[Path]:
 
 
 def is_cached(name: str) -> bool:
-    """True when the dataset needs no download (an uploaded image set: while its file is kept)."""
+    """True when the dataset needs no download (an uploaded image set: while the store keeps it)."""
     if name.startswith("own-"):
-        from playground.data import own as own_data
+        from playground.data import kept as kept_sets
 
-        return own_data.exists(name)
+        return kept_sets.exists(name)
     return DATASETS[name].source == "bundled" or all(path.exists() for path in _cache_files(name))
 
 
@@ -134,14 +134,12 @@ _LOADERS = {"mnist-sample": _load_sample, "mnist": _load_keras_mnist, "fashion-m
 def load(name: str = DEFAULT_DATASET) -> Dataset:
     """The named dataset (a registered one, or an uploaded image set); raises DatasetUnavailable if it cannot be had."""
     if name.startswith("own-"):
-        from playground.data import (
-            own as own_data,  # uploaded sets live in the data directory, a few cached per process
-        )
+        from playground.data import kept as kept_sets  # kept in the session store, a few cached per process
 
         try:
-            return own_data.load_saved(name)
+            return kept_sets.load_saved(name)
         except (OSError, ValueError, KeyError):
-            raise DatasetUnavailable(f"the uploaded image set '{name}' is no longer on this server.") from None
+            raise DatasetUnavailable(f"the uploaded image set '{name}' is no longer kept.") from None
     return _load_registered(name)
 
 

@@ -4,17 +4,13 @@ Every image goes through the one image pipeline (data.images: alpha, grey levels
 padded to a square and resized to the set's size (28×28 by default). Reading is bounded (playground.bounded):
 members are read in chunks whatever their headers claim, every image is refused by its pixel count before it is
 decoded and decoded at four times the input size, and the whole set may decode at most MAX_TOTAL_PIXELS, checked
-from the images' headers first. The set is split into training and test images per class, saved as an .npz under
-data_dir()/datasets (training workers are other processes and load it from there by name) and named by a hash of
-its content, so the name is unguessable and the same upload gets the same name.
+from the images' headers first. The set is split into training and test images per class and named by a hash of
+its content, so the name is unguessable and the same upload gets the same name (data.kept keeps it by that name).
 """
 
 import collections
-import functools
 import hashlib
-import os
 import re
-import time
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -28,7 +24,6 @@ from playground.bounded.images import PHOTO_PIXELS, decode_cost, image_info
 from playground.bounded.zips import open_zip, read_head, read_member
 from playground.data import images
 from playground.data.dataset import Dataset
-from playground.paths import data_dir
 from playground.spec import ModelSpec
 from playground.text.files import CATALOGUE as MESSAGES
 
@@ -362,89 +357,9 @@ def adapt_spec(spec: ModelSpec, input_shape: tuple[int, ...], num_classes: int) 
     return adapted if specs.validate(adapted).ok else None
 
 
-# ---------------------------------------------------------------- saved sets, shared with the workers
+# ---------------------------------------------------------------- names of uploaded sets
 
 
 def is_own(name: object) -> bool:
     """True for the name of an uploaded image set (own-<24 hex digits>)."""
     return isinstance(name, str) and NAME_PATTERN.fullmatch(name) is not None
-
-
-def datasets_dir() -> Path:
-    """Where uploaded sets are kept: data_dir()/datasets."""
-    return data_dir() / "datasets"
-
-
-def path_of(name: str) -> Path:
-    """The file of an uploaded set; ValueError for anything but an own-set name (no path tricks)."""
-    if not is_own(name):
-        raise ValueError(f"not an uploaded image set: {name!r}")
-    return datasets_dir() / f"{name}.npz"
-
-
-def save(own: OwnData) -> Path:
-    """Write the set where training workers can load it by name; returns the file."""
-    path = path_of(own.dataset.name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        touch(own.dataset.name)
-        return path
-    partial = path.with_suffix(f".{os.getpid()}.part")
-    with open(partial, "wb") as file:
-        np.savez_compressed(
-            file,
-            x_train=own.dataset.x_train,
-            y_train=own.dataset.y_train,
-            x_test=own.dataset.x_test,
-            y_test=own.dataset.y_test,
-            class_names=np.array(own.dataset.class_names, dtype=str),
-            title=np.array(own.title, dtype=str),
-        )
-    partial.replace(path)
-    return path
-
-
-def exists(name: str) -> bool:
-    """True when the uploaded set is on disk."""
-    return is_own(name) and path_of(name).exists()
-
-
-def touch(name: str) -> None:
-    """Mark the set as used now, so that clean-up keeps it."""
-    if exists(name):
-        os.utime(path_of(name))
-
-
-@functools.lru_cache(maxsize=8)  # a few sets per process: each is a few MB and students come and go
-def load_saved(name: str) -> Dataset:
-    """The uploaded set of this name, read from disk (arrays only, never pickles); FileNotFoundError if gone."""
-    with np.load(path_of(name), allow_pickle=False) as file:
-        arrays = {key: file[key] for key in ("x_train", "y_train", "x_test", "y_test")}
-        class_names = tuple(str(value) for value in file["class_names"])
-    for array in arrays.values():
-        array.setflags(write=False)
-    return Dataset(name, **arrays, class_names=class_names)
-
-
-@functools.lru_cache(maxsize=256)
-def title_of(name: str) -> str:
-    """The title an uploaded set was saved with (its zip file's name), or its name when unreadable."""
-    try:
-        with np.load(path_of(name), allow_pickle=False) as file:
-            return str(file["title"])
-    except (OSError, KeyError, ValueError):
-        return name
-
-
-def cleanup(max_age_s: float, now: float | None = None) -> int:
-    """Delete uploaded sets not used for max_age_s; how many were deleted."""
-    now = time.time() if now is None else now
-    removed = 0
-    folder = datasets_dir()
-    if not folder.is_dir():
-        return 0
-    for path in folder.iterdir():
-        if path.suffix in (".npz", ".part") and path.stat().st_mtime < now - max_age_s:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed

@@ -45,6 +45,8 @@ CATALOGUE = Catalogue(
         "class_caption": "{name} ({count} images)",
         "data_use": "Use these images for training",
         "data_ready": "“{title}” is ready: pick it as the dataset on the Train page.",
+        "data_not_kept": "“{title}” could not be kept: with what this browser keeps already it would pass the "
+        "{mb} MB each browser may keep (Start fresh below frees it), or the server cannot store it now.",
         "data_adapt": "Fit the current model to these images",
         "data_adapt_help": "Sets the model's input to {size}×{size}×1 and its last Dense layer to {classes} units.",
         "data_adapted": "The model now takes {size}×{size}×1 images and ends in {classes} classes.",
@@ -112,6 +114,8 @@ CATALOGUE = Catalogue(
         "class_caption": "{name}（{count} 张）",
         "data_use": "用这些图片训练",
         "data_ready": "“{title}”已就绪：请在训练页把它选为数据集。",
+        "data_not_kept": "无法保存“{title}”：加上这个浏览器已保存的内容，会超过每个浏览器可保存的 {mb} MB"
+        "（下方的“重新开始”可以释放空间），或者服务器现在无法保存。",
         "data_adapt": "让当前模型适配这些图片",
         "data_adapt_help": "把模型的输入设为 {size}×{size}×1，并把最后一个全连接层设为 {classes} 个神经元。",
         "data_adapted": "模型现在接收 {size}×{size}×1 的图片，输出 {classes} 个类别。",

@@ -71,8 +71,11 @@ def run(request, threads: int, send, should_stop) -> None:
     """Train the request with this many threads, reporting through send(message) and stopping when should_stop();
     the last message is ("result", FitResult) or ("error", {...})."""
     try:
+        from playground import store
+        from playground.data import kept as kept_sets
         from playground.training import fit as fitting  # already imported by a warm worker
 
+        kept_sets.keep_in(store.keeper())  # uploaded image sets are read from the session store by name
         set_threads(threads)
         result = fitting.fit(request, lambda kind, values: send((kind, values)), should_stop)
     except BaseException as error:

@@ -10,7 +10,6 @@ is handed to the new session.
 
 import itertools
 import logging
-import sqlite3
 import threading
 import time
 import weakref
@@ -19,6 +18,7 @@ import streamlit as st
 
 from playground import store
 from playground.bundle import TrainedModel
+from playground.data import kept as kept_sets
 from playground.data import own as own_data
 from playground.text.models import CATALOGUE
 from playground.training.job import TrainingJob
@@ -35,6 +35,8 @@ NOTICE = "persist_notice"  # a problem to show once in the sidebar
 LIVE_KEEP_S = 3600.0  # a job that went on without its page is kept this long for the next page of its browser
 
 _log = logging.getLogger(__name__)
+# Uploaded image sets are kept in the session store; the data layer reads them by name through it.
+kept_sets.keep_in(store.keeper())
 _live: dict[str, tuple[TrainingJob, float]] = {}  # owner key -> (its browser's latest job, when it was last seen)
 _live_lock = threading.Lock()
 _serials: "weakref.WeakKeyDictionary[TrainedModel, int]" = weakref.WeakKeyDictionary()
@@ -44,9 +46,15 @@ _counter = itertools.count(1)
 def _store() -> store.Store | None:
     try:
         return store.default_store()
-    except (OSError, sqlite3.Error) as error:
-        _log.warning("session store unavailable: %s", error)
+    except (store.StoreError, store.SettingsError) as error:
+        _log.error("session store unavailable, nothing is kept: %s", error)
         return None
+
+
+def limits() -> store.Limits:
+    """The store's limits (the defaults when it cannot be used)."""
+    target = _store()
+    return target.limits if target is not None else store.Limits()
 
 
 # ---------------------------------------------------------------- the token
@@ -68,7 +76,7 @@ def token() -> str:
 
 
 def _write_cookie(value: str) -> None:
-    max_age = int(store.Limits.from_env().max_age_s)
+    max_age = int(limits().max_age_s)
     st.html(
         "<script>document.cookie = '"
         + f"{COOKIE}={value}; path=/; max-age={max_age}; SameSite=Lax"
@@ -86,7 +94,6 @@ def _state() -> dict:
     return {
         "run_counter": jobs.run_counter(),
         "spec": spec.to_dict() if spec is not None else None,
-        "datasets": image_sets.saved(),
     }
 
 
@@ -128,7 +135,7 @@ def _save(parts: list[str]) -> None:
     fingerprints = _fingerprints()
     try:
         refused = target.save(token(), {part: _encode(part) for part in parts})
-    except (OSError, sqlite3.Error, ValueError) as error:
+    except (store.StoreError, ValueError) as error:
         _log.warning("could not save the session: %s", error)
         st.session_state[NOTICE] = "notice_save_failed"
         return
@@ -136,8 +143,7 @@ def _save(parts: list[str]) -> None:
     st.session_state[STORED] = True
     if "model" in refused:
         st.session_state[NOTICE] = "notice_model_too_large"
-    if target.maybe_cleanup():
-        own_data.cleanup(target.limits.max_age_s)
+    target.maybe_cleanup()
 
 
 def save_session() -> None:
@@ -159,6 +165,32 @@ def save_session() -> None:
         if notice:
             st.caption(session.translator(CATALOGUE)(notice))
         _write_cookie(key)
+
+
+def keep_image_set(own: own_data.OwnData) -> bool:
+    """Keep an uploaded image set in the store under this browser's token and offer it; False when it does not fit."""
+    target = _store()
+    try:
+        kept = target is not None and target.save_image_set(
+            token(), own.dataset.name, own.title, kept_sets.to_bytes(own)
+        )
+    except store.StoreError as error:
+        _log.warning("could not keep the image set: %s", error)
+        kept = False
+    if kept:
+        image_sets.add(own.dataset.name, own.title)
+        save_now()
+    return kept
+
+
+def _kept_sets(target: store.Store | None, key: str) -> dict[str, str]:
+    if target is None:
+        return {}
+    try:
+        return target.image_sets(key)
+    except store.StoreError as error:
+        _log.warning("could not list the image sets: %s", error)
+        return {}
 
 
 def save_now() -> None:
@@ -198,14 +230,14 @@ def restore_session() -> None:
     target = _store()
     try:
         parts = target.load(key) if target is not None else {}
-    except (OSError, sqlite3.Error) as error:
+    except store.StoreError as error:
         _log.warning("could not restore the session: %s", error)
         parts = {}
     runs = store.decode_runs(parts["runs"]) if "runs" in parts else ()
     trained = store.decode_model(parts["model"]) if "model" in parts else None
     state = store.decode_state(parts["state"]) if "state" in parts else {}
     counter = state.get("run_counter")
-    image_sets.restore(state.get("datasets"))
+    image_sets.restore(_kept_sets(target, key))
     session.restore_spec(state.get("spec"))
     jobs.restore(list(runs), counter if isinstance(counter, int) else None, trained, _live_job(key))
     st.session_state[SAVED] = _fingerprints()
@@ -227,7 +259,7 @@ def start_fresh() -> None:
     if target is not None:
         try:
             target.clear(key)
-        except (OSError, sqlite3.Error) as error:
+        except store.StoreError as error:
             _log.warning("could not clear the session: %s", error)
     with _live_lock:
         _live.pop(store.owner_key(key), None)
@@ -242,5 +274,5 @@ def stored_summary() -> dict[str, int]:
         return {}
     try:
         return target.sizes(token())
-    except (OSError, sqlite3.Error):
+    except store.StoreError:
         return {}

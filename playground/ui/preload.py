@@ -15,7 +15,7 @@ import threading
 from types import ModuleType
 
 # What every page may touch: Streamlit's dataframes import pandas and pyarrow lazily, Plotly peeks at pandas,
-# the Draw page's canvas is a component package.
+# the Draw page's canvas is a component package, the session store speaks SQLAlchemy.
 BASE = (
     "numpy",
     "pandas",
@@ -27,6 +27,8 @@ BASE = (
     "plotly.tools",
     "streamlit.dataframe_util",
     "streamlit_drawable_canvas",
+    "sqlalchemy",  # the session store (playground.store); its dialect is imported when the engine is made
+    "sqlalchemy.dialects.sqlite.pysqlite",
 )
 
 # What a page that runs Keras in the server process needs (TensorFlow: 3–5 s and ~650 MB, once per server).

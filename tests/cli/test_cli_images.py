@@ -15,6 +15,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from playground import bundle, cli, presets
+from playground.data import kept as kept_sets
 from playground.data import own as own_data
 from playground.data.dataset import size_for
 from playground.spec import LayerSpec
@@ -45,10 +46,12 @@ def shapes_zip(per_class: int = 6, side: int = 40) -> bytes:
 def data_dir(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(folder))
+    # The command line keeps its set in the process: give the app's keeper (the session store) back afterwards.
+    monkeypatch.setattr(kept_sets, "_keeper", kept_sets._keeper)
     return folder
 
 
-def test_train_on_an_image_set_keeps_it_as_the_page_does_and_fits_the_model(tmp_path, data_dir):
+def test_train_on_an_image_set_reads_it_as_the_page_does_and_fits_the_model(tmp_path, data_dir):
     raw = shapes_zip()
     (tmp_path / "shapes.zip").write_bytes(raw)
     done = subprocess.run(
@@ -62,12 +65,9 @@ def test_train_on_an_image_set_keeps_it_as_the_page_does_and_fits_the_model(tmp_
     assert result["epochs"] == 1 and 0 <= result["test_accuracy"] <= 1
     assert "note: The images (40×40) were resized to 28×28." in done.stderr  # the page's warning, word for word
     assert "note: The model now takes 28×28×1 images and ends in 2 classes." in done.stderr
-    # The same set the page makes of the same zip (same name, same arrays), kept where training loads it from.
+    # The same set the page makes of the same zip (same name); the command line keeps nothing on disk.
     page = own_data.from_zip(raw, "shapes.zip", 28)
-    assert [path.name for path in (data_dir / "datasets").iterdir()] == [page.dataset.name + ".npz"]
-    kept = own_data.load_saved.__wrapped__(page.dataset.name)
-    np.testing.assert_array_equal(kept.x_train, page.dataset.x_train)
-    assert kept.class_names == ("circle", "square")
+    assert not (data_dir / "datasets").exists() and not (data_dir / "sessions.sqlite3").exists()
     trained = bundle.from_bytes((tmp_path / "run.zip").read_bytes())
     assert trained.dataset == page.dataset.name and trained.metadata["settings"]["dataset"] == page.dataset.name
     assert trained.spec == own_data.adapt_spec(presets.preset("logistic"), (28, 28, 1), 2)
@@ -83,14 +83,16 @@ def test_the_image_size_follows_the_model_or_the_option(tmp_path, data_dir):
     (tmp_path / "shapes.zip").write_bytes(shapes_zip(per_class=3))
     args = cli.build_parser().parse_args(["train", "--preset", "lenet-5", "--images", str(tmp_path / "shapes.zip")])
     name, spec = cli._image_set(args, presets.preset("lenet-5"))
-    assert own_data.load_saved(name).input_shape == (28, 28, 1) and spec.num_classes == 2
+    assert kept_sets.load_saved(name).input_shape == (28, 28, 1) and spec.num_classes == 2
+    page = own_data.from_zip((tmp_path / "shapes.zip").read_bytes(), "shapes.zip", 28)
+    np.testing.assert_array_equal(kept_sets.load_saved(name).x_train, page.dataset.x_train)  # the page's arrays
     args.image_size = 16
     name, spec = cli._image_set(args, presets.preset("mlp"))
-    assert own_data.load_saved(name).input_shape == (16, 16, 1) and spec.input_shape == (16, 16, 1)
+    assert kept_sets.load_saved(name).input_shape == (16, 16, 1) and spec.input_shape == (16, 16, 1)
     wide = own_data.adapt_spec(presets.preset("mlp"), (32, 32, 1), 10)
     args.image_size = None
     name, spec = cli._image_set(args, wide)
-    assert own_data.load_saved(name).input_shape == (32, 32, 1) and spec.input_shape == (32, 32, 1)
+    assert kept_sets.load_saved(name).input_shape == (32, 32, 1) and spec.input_shape == (32, 32, 1)
     # As the My models page's default: the model's side for grey squares of an offered size, else 28.
     assert [size_for(shape) for shape in [(32, 32, 3), (30, 30, 1), (784,), (64, 64, 1)]] == [28, 28, 28, 64]
 

@@ -7,6 +7,7 @@ from PIL import Image
 from playground import data, presets
 from playground import spec as specs
 from playground.data import images as drawing
+from playground.data import kept as kept_sets
 from playground.data import own as own_data
 from playground.data.own import OwnDataError
 
@@ -110,36 +111,64 @@ def test_own_images_read_their_ink_as_drawings_do_and_come_out_light_on_black(ra
     assert paper.max() < 30 and strokes.min() > 200
 
 
-def test_the_same_upload_gets_the_same_unguessable_name_and_workers_can_load_it_by_name():
+class DictKeeper(dict):
+    """Kept sets in a dict, as the session store keeps them."""
+
+    def image_set(self, name):
+        return self.get(name)
+
+    def has_image_set(self, name):
+        return name in self
+
+
+@pytest.fixture
+def keeper(monkeypatch):
+    """A fresh keeper of image sets for this test (the app's store keeps them otherwise)."""
+    kept = DictKeeper()
+    monkeypatch.setattr(kept_sets, "_keeper", kept)
+    kept_sets.load_saved.cache_clear()
+    kept_sets.title_of.cache_clear()
+    yield kept
+    kept_sets.load_saved.cache_clear()
+    kept_sets.title_of.cache_clear()
+
+
+def test_the_same_upload_gets_the_same_unguessable_name_and_workers_can_load_it_by_name(keeper):
     raw = shapes_zip(per_class=4)
     own = own_data.from_zip(raw)
     assert own_data.from_zip(raw).dataset.name == own.dataset.name
     assert len(own.dataset.name) == len("own-") + 24
     assert not data.is_cached(own.dataset.name)
-    own_data.save(own)
+    keeper[own.dataset.name] = kept_sets.to_bytes(own)
     assert data.is_cached(own.dataset.name)
     loaded = data.load(own.dataset.name)
     assert loaded.class_names == SHAPES
     np.testing.assert_array_equal(loaded.x_train, own.dataset.x_train)
     np.testing.assert_array_equal(loaded.y_test, own.dataset.y_test)
-    assert own_data.title_of(own.dataset.name) == "images"
 
 
-def test_names_that_are_not_own_sets_never_reach_the_file_system():
+class Watching(DictKeeper):
+    asked: list = []
+
+    def image_set(self, name):
+        self.asked.append(name)
+        return super().image_set(name)
+
+    def has_image_set(self, name):
+        self.asked.append(name)
+        return super().has_image_set(name)
+
+
+def test_names_that_are_not_own_sets_are_never_looked_up(monkeypatch):
+    watching = Watching({"own-../../etc/passwd": b"x", "mnist": b"x"})
+    monkeypatch.setattr(kept_sets, "_keeper", watching)
     for name in ("own-../../etc/passwd", "own-" + "0" * 23, "mnist", "own-" + "g" * 24):
-        assert not own_data.is_own(name)
-        with pytest.raises(ValueError):
-            own_data.path_of(name)
+        assert not own_data.is_own(name) and not kept_sets.exists(name)
+        with pytest.raises(KeyError):
+            kept_sets.load_saved(name)
+    assert watching.asked == []
     with pytest.raises(data.DatasetUnavailable):
         data.load("own-" + "0" * 24)
-
-
-def test_old_sets_are_cleaned_up():
-    own = own_data.from_zip(shapes_zip(per_class=3, seed=7))
-    path = own_data.save(own)
-    assert own_data.cleanup(max_age_s=3600) == 0 and path.exists()
-    assert own_data.cleanup(max_age_s=3600, now=path.stat().st_mtime + 7200) >= 1
-    assert not path.exists()
 
 
 def test_not_a_zip():
@@ -241,13 +270,14 @@ def test_the_current_model_can_be_fitted_to_the_images():
 
 @pytest.mark.slow
 def test_an_uploaded_set_trains_in_a_worker_and_beats_chance():
+    from playground import store
     from playground.training.job import TrainingJob
     from playground.training.limits import Limits
     from playground.training.runs import FitRequest, TrainSettings
     from playground.training.scheduler import Scheduler
 
-    own = own_data.from_zip(shapes_zip(per_class=40, seed=3))
-    own_data.save(own)
+    own = own_data.from_zip(shapes_zip(per_class=40, seed=3))  # kept in the store, where the worker reads it
+    assert store.default_store().save_image_set(store.new_token(), own.dataset.name, own.title, kept_sets.to_bytes(own))
     spec = own_data.adapt_spec(presets.preset("small-cnn"), (28, 28, 1), 3)
     scheduler = Scheduler(Limits(max_running=1, spare="off"))
     try:

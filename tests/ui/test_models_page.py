@@ -13,6 +13,7 @@ from bundles import malformed
 from data.image_sets import make_zip, shapes_files, shapes_zip
 
 from playground import bundle, data, store
+from playground.data import kept as kept_sets
 from playground.data import own as own_data
 from playground.inspection import inspector
 from playground.training import scheduler as training
@@ -152,7 +153,7 @@ def test_own_images_are_previewed_per_class_and_offered_for_training():
 
 
 def persistence_datasets(app) -> dict:
-    return {name: title for name, title in app.session_state[image_sets.SETS].items() if own_data.exists(name)}
+    return {name: title for name, title in app.session_state[image_sets.SETS].items() if kept_sets.exists(name)}
 
 
 def test_an_unusable_image_set_is_explained_and_nothing_is_registered():

@@ -5,7 +5,7 @@ import contextlib
 import numpy as np
 import streamlit as st
 
-from playground import bundle, store
+from playground import bundle
 from playground.data import dataset as dataset_sizes
 from playground.data import own as own_data
 from playground.figures.data import sample_grid
@@ -160,9 +160,10 @@ def _show_own_data(t, language: str, own: own_data.OwnData) -> None:
     if dataset.name in image_sets.kept():
         st.success(t("data_ready", title=own.title), icon=":material/check_circle:")
     elif st.button(t("data_use"), type="primary", icon=":material/add_photo_alternate:", key="models_use_images"):
-        image_sets.add(own)
-        persistence.save_now()
-        st.rerun()
+        if persistence.keep_image_set(own):
+            st.rerun()
+        mb = round(persistence.limits().max_session_bytes / 2**20)
+        st.error(t("data_not_kept", title=own.title, mb=mb), icon=":material/error:")
     _adapt_model(t, own)
 
 
@@ -185,7 +186,7 @@ def _adapt_model(t, own: own_data.OwnData) -> None:
 def saved_panel(t) -> None:
     """The runs kept for this browser, their size on the server, and Start fresh."""
     st.subheader(t("section_saved"))
-    days = round(store.Limits.from_env().max_age_s / 86400)
+    days = round(persistence.limits().max_age_s / 86400)
     st.caption(t("saved_intro", days=days))
     runs = jobs.runs()
     train = session.translator(TRAIN)

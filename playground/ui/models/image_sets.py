@@ -1,7 +1,8 @@
-"""The session's own image sets: uploaded on the Models page, kept on this server, offered by the Train page."""
+"""The session's own image sets: uploaded on the Models page, kept in the session store, offered by the Train page."""
 
 import streamlit as st
 
+from playground.data import kept as kept_sets
 from playground.data import own as own_data
 from playground.text.common import CATALOGUE as COMMON
 from playground.text.models import CATALOGUE
@@ -11,8 +12,8 @@ SETS = "own_image_sets"  # {dataset name: title} of the session's uploaded image
 
 
 def kept() -> dict[str, str]:
-    """The session's uploaded image sets still on this server: {dataset name: title}."""
-    return {name: title for name, title in st.session_state.get(SETS, {}).items() if own_data.exists(name)}
+    """The session's uploaded image sets, kept in the session store: {dataset name: title}."""
+    return dict(st.session_state.get(SETS, {}))
 
 
 def saved() -> dict[str, str]:
@@ -20,23 +21,18 @@ def saved() -> dict[str, str]:
     return dict(st.session_state.get(SETS, {}))
 
 
-def restore(stored: object) -> None:
-    """Bring back a stored session's image sets: those still on this server, kept from expiring."""
-    if not isinstance(stored, dict):
-        return
-    found = {str(name): str(title) for name, title in stored.items() if own_data.exists(str(name))}
-    for name in found:
-        own_data.touch(name)
-    st.session_state[SETS] = found
+def restore(kept_sets: dict[str, str]) -> None:
+    """Bring back a stored session's image sets: those the store still keeps for its browser, {name: title}."""
+    if kept_sets:
+        st.session_state[SETS] = {str(name): str(title) for name, title in kept_sets.items()}
 
 
-def add(own: own_data.OwnData) -> str:
-    """Keep an uploaded image set on the server and list it among the session's datasets; returns its name."""
-    own_data.save(own)
+def add(name: str, title: str) -> str:
+    """List an image set the store now keeps among the session's datasets; returns its name."""
     sets = saved()
-    sets[own.dataset.name] = own.title
+    sets[name] = title
     st.session_state[SETS] = sets
-    return own.dataset.name
+    return name
 
 
 def forget() -> None:
@@ -48,7 +44,7 @@ def dataset_title(name: str, language: str | None = None) -> str:
     """A dataset's name for people: the catalogue's for a registered one, '<title> (your images)' for an upload."""
     language = language or session.language()
     if own_data.is_own(name):
-        title = st.session_state.get(SETS, {}).get(name) or own_data.title_of(name)
+        title = st.session_state.get(SETS, {}).get(name) or kept_sets.title_of(name)
         return CATALOGUE.text(language, "own_dataset_label", title=title)
     if ("dataset_" + name) in COMMON.languages["en"]:
         return COMMON.text(language, "dataset_" + name)
