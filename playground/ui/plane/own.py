@@ -215,14 +215,14 @@ def table_editor(t, current: PlaneSettings, disabled: bool) -> None:
                               help=t("help_upload", mb=tables.MAX_BYTES // 2**20, rows=tables.MAX_ROWS))  # fmt: skip
     if upload is None:
         if point_set(current).points:
-            st.caption(t("table_points", count=len(point_set(current).points)))
+            st.caption(t("upload_link_points", count=len(point_set(current).points)))
         return
     read = _read(upload)
     if isinstance(read, tables.TableError):
         st.error(read.message(session.language()), icon=":material/error:")
         return
     st.dataframe([dict(zip(read.columns, row, strict=True)) for row in read.rows[:PREVIEW_ROWS]], hide_index=True)
-    st.caption(t("table_rows", count=len(read.rows)))
+    st.caption(t("upload_rows", count=len(read.rows)))
     guess = tables.suggest(read)
     chosen, spare = {}, [c for c in read.columns if c not in (guess.x1, guess.x2, guess.label)]
     defaults = [guess.x1 or spare.pop(0), guess.x2 or spare.pop(0), guess.label]  # three columns: at least one spare
