@@ -130,3 +130,27 @@ def test_hostile_tables_and_formulas_give_one_line_and_the_page_keeps_working(ap
 def test_a_placed_set_too_long_for_a_link_says_why(monkeypatch):
     monkeypatch.setattr(placed, "LINK_LIMIT", 10)
     assert placed.to_link(placed.PointSet().add(1, 1, 0)) is None
+
+
+@pytest.mark.parametrize("source", ["place", "table", "rule"])
+def test_each_own_source_speaks_one_language(app_test, source):
+    from tests.ui.test_visible_text import CJK, english_words, visible_texts
+
+    for language in ("zh", "en"):
+        # Two classes: three with MSE adds the spec's note, whose field name "loss" stays English (not ours).
+        app = app_test(PAGE, timeout=TIMEOUT, lang=language, source=source, classes="2")
+        assert not app.exception
+        texts = visible_texts(app)
+        if language == "zh":
+            assert not {text: english_words(text) for text in texts if english_words(text)}
+        else:
+            assert not [text for text in texts if CJK.search(text)]
+
+
+def test_a_teacher_lock_on_the_data_fixes_the_source_and_the_own_points(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT, source="rule", rule="x1 > x2", lock="source.rule")
+    assert not app.exception
+    assert app.selectbox(key="plane_w_source").disabled and app.text_input(key="plane_w_rule").disabled
+    app = app_test(PAGE, timeout=TIMEOUT, source="place", classes="2", lock="dataset")
+    assert app.selectbox(key="plane_w_source").disabled
+    assert app.button(key="plane_own_add").disabled and app.button(key="plane_own_clear").disabled

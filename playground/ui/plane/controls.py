@@ -40,7 +40,7 @@ def control(widget, name: str, label: str, t, **options):
         return
     st.session_state[key] = _widget_value(name, getattr(state.settings(), name))
     locking = lesson.control(key, t("help_" + name))  # key, help, and disabled with a note when locked
-    disabled = locking.pop("disabled", False) or options.pop("disabled", False)
+    disabled = any([locking.pop("disabled", False), options.pop("disabled", False)])  # both popped
     widget(label, on_change=_changed, args=(name,), disabled=disabled, **locking, **options)
 
 
