@@ -176,6 +176,7 @@ CATALOGUE = Catalogue(
             "Training goes on while you add points, and the boundary follows."
         ),
         "place_here": "place a point here",
+        "place_title": "Click the plane to place points",
         "help_place_x": "A coordinate from −6 to 6, for adding or erasing a point with the keyboard.",
         "place_add": "Add",
         "help_place_add": "Add a point of the chosen class (or value) at x₁, x₂.",
@@ -440,6 +441,7 @@ CATALOGUE = Catalogue(
         "click_erase": "删除最近的点",
         "help_click_does": "点击下面的平面：点击会落在 {resolution} × {resolution} 网格中最近的格子上。添加点时训练继续进行，边界随之变化。",
         "place_here": "在这里放置一个点",
+        "place_title": "点击平面放置数据点",
         "help_place_x": "−6 到 6 之间的坐标，用键盘添加或删除点。",
         "place_add": "添加",
         "help_place_add": "在 x₁、x₂ 处添加一个所选类别（或数值）的点。",

@@ -154,3 +154,24 @@ def test_a_teacher_lock_on_the_data_fixes_the_source_and_the_own_points(app_test
     app = app_test(PAGE, timeout=TIMEOUT, source="place", classes="2", lock="dataset")
     assert app.selectbox(key="plane_w_source").disabled
     assert app.button(key="plane_own_add").disabled and app.button(key="plane_own_clear").disabled
+
+
+@pytest.mark.e2e
+def test_xor_clusters_placed_by_clicks_train_to_accuracy_one_in_chromium(page, server_url):
+    page.goto(server_url + "/plane?source=place&classes=2")
+    page.wait_for_selector("text=Points per class: 0 · 0.", timeout=180_000)
+    box = page.locator("[data-testid='stPlotlyChart']").first.locator(".nsewdrag").first.bounding_box()
+    placed_so_far = [0, 0]
+    for label, corners in ((0, ((0.25, 0.25), (0.75, 0.75))), (1, ((0.25, 0.75), (0.75, 0.25)))):
+        if label == 1:
+            page.get_by_role("combobox", name="Class to place").click()
+            page.get_by_role("option", name="class 1").click()
+        for fx, fy in corners:  # a cluster of three neighbouring grid cells in each corner
+            for dx, dy in ((0, 0), (0.04, 0), (0, 0.04)):
+                page.mouse.click(box["x"] + (fx + dx) * box["width"], box["y"] + (fy + dy) * box["height"])
+                placed_so_far[label] += 1
+                page.wait_for_selector(f"text=Points per class: {placed_so_far[0]} · {placed_so_far[1]}.")
+    page.get_by_role("button", name="Play").click()
+    # Within 300 epochs (60 frames of 5), as the AppTest of the keyboard path measures.
+    page.wait_for_selector("text=/Training accuracy 100%/", timeout=180_000)
+    page.get_by_role("button", name="Pause").click()

@@ -149,8 +149,6 @@ def data_controls(t) -> None:
         control(st.selectbox, "target", t("target"), t, options=plane_state.TARGETS, format_func=_target(t))
         if current.target == "classes":
             control(st.slider, "classes", t("classes"), t, min_value=2, max_value=plane.MAX_CLASSES)
-        if not hidden:
-            own.place_editor(t, current, data_locked())
     elif not hidden:
         own.table_editor(t, current, data_locked())
     if current.source != "builtin":
@@ -166,6 +164,14 @@ def data_controls(t) -> None:
         st.pills, "features", t("features"), t, options=tuple(plane.FEATURES), selection_mode="multi",
         format_func=plane.FEATURE_SYMBOLS.get, width="stretch", wrap=True,
     )  # fmt: skip
+
+
+def place_row(t) -> None:
+    """The plane to place points on, across the page, when points are being placed."""
+    current = state.settings()
+    hidden = lesson.hidden(PREFIX + "source") or lesson.hidden(PREFIX + "dataset")
+    if current.source == "place" and not hidden:
+        own.place_plane(t, current, data_locked())
 
 
 def _percent(value: float) -> str:

@@ -153,10 +153,8 @@ def _clear() -> None:
     _edit(lambda s: replace(s, points=()))
 
 
-def place_editor(t, current: PlaneSettings, disabled: bool) -> None:
-    """The plane to click on, the class or value to place, the keyboard path, undo, erase and clear."""
-    figures = preload.module("playground.plane.figures")
-    found = point_set(current)
+def place_controls(t, current: PlaneSettings, disabled: bool) -> None:
+    """The class or value the next point gets, and what a click on the plane does."""
     if current.target == "regression":
         st.slider(t("place_value"), -1.0, 1.0, 0.5, 0.1, key=W + "value", disabled=disabled, help=t("help_place_value"))
     else:
@@ -167,28 +165,39 @@ def place_editor(t, current: PlaneSettings, disabled: bool) -> None:
             disabled=disabled, help=t("help_place_class"),
         )  # fmt: skip
     st.radio(
-        t("click_does"), ("add", "erase"), key=W + "mode", horizontal=True, format_func=lambda m: t("click_" + m),
-        disabled=disabled, help=t("help_click_does", resolution=placed.CLICK_RESOLUTION),
+        t("click_does"), ("add", "erase"), key=W + "mode", format_func=lambda m: t("click_" + m), horizontal=True,
+        disabled=disabled,
+        help=t("help_click_does", resolution=placed.CLICK_RESOLUTION),
     )  # fmt: skip
-    figure = figures.place_figure(found.points, found.target, placed.click_grid(), t)
-    st.plotly_chart(
-        figure, key=W + f"click{st.session_state.get(CLICKS, 0)}", on_select="ignore" if disabled else clicked,
-        selection_mode="points", config={"displayModeBar": False},
-    )  # fmt: skip
-    left, right = st.columns(2)
-    extent = float(plane.EXTENT)
-    left.number_input("x₁", -extent, extent, 0.0, 0.5, key=W + "x1", disabled=disabled, help=t("help_place_x"))
-    right.number_input("x₂", -extent, extent, 0.0, 0.5, key=W + "x2", disabled=disabled, help=t("help_place_x"))
-    with st.container(horizontal=True, gap="small"):
-        for name, action, args in (("add", _typed, (False,)), ("erase", _typed, (True,)), ("undo", undo, ()),
-                                   ("clear", _clear, ())):  # fmt: skip
-            st.button(t("place_" + name), key=W + name, on_click=action, args=args, disabled=disabled,
-                      help=t("help_place_" + name))  # fmt: skip
-    counts = found.counts()
-    if found.target == "regression":
-        st.caption(t("placed_values", count=counts[0]))
-    else:
-        st.caption(t("placed_classes", counts=" · ".join(str(c) for c in counts)))
+
+
+def place_plane(t, current: PlaneSettings, disabled: bool) -> None:
+    """The plane to click on (wide, above the network), and beside it the keyboard path, undo, erase and clear."""
+    figures = preload.module("playground.plane.figures")
+    found = point_set(current)
+    picture, keys = st.columns([1, 1], gap="medium")
+    with picture:
+        st.markdown(f"**{t('place_title')}**", help=t("help_click_does", resolution=placed.CLICK_RESOLUTION))
+        figure = figures.place_figure(found.points, found.target, placed.click_grid(), t)
+        st.plotly_chart(
+            figure, key=W + f"click{st.session_state.get(CLICKS, 0)}", on_select="ignore" if disabled else clicked,
+            selection_mode="points", config={"displayModeBar": False},
+        )  # fmt: skip
+    with keys:
+        place_controls(t, current, disabled)
+        extent = float(plane.EXTENT)
+        st.number_input("x₁", -extent, extent, 0.0, 0.5, key=W + "x1", disabled=disabled, help=t("help_place_x"))
+        st.number_input("x₂", -extent, extent, 0.0, 0.5, key=W + "x2", disabled=disabled, help=t("help_place_x"))
+        with st.container(horizontal=True, gap="small"):
+            for name, action, args in (("add", _typed, (False,)), ("erase", _typed, (True,)), ("undo", undo, ()),
+                                       ("clear", _clear, ())):  # fmt: skip
+                st.button(t("place_" + name), key=W + name, on_click=action, args=args, disabled=disabled,
+                          help=t("help_place_" + name))  # fmt: skip
+        counts = found.counts()
+        if found.target == "regression":
+            st.caption(t("placed_values", count=counts[0]))
+        else:
+            st.caption(t("placed_classes", counts=" · ".join(str(c) for c in counts)))
 
 
 # ---------------------------------------------------------------- uploading a table
