@@ -119,7 +119,10 @@ CATALOGUE = Catalogue(
         "help_step": "Trains one frame's worth of epochs, then stops, so you can watch a single change.",
         "help_reset": "Starts again from new random weights at epoch 0, on the same points.",
         "help_dataset": "Which pattern of points appears on the plane: the shape the network must learn to colour.",
-        "help_classes": "How many coloured clouds the multi-class set has; each class gets its own region colour.",
+        "help_classes": (
+            "How many classes: the coloured clouds of the multi-class set, or the classes you place. "
+            "Each class gets its own region colour."
+        ),
         "help_noise": "Scatters the points so that the classes overlap and no boundary can be perfect.",
         "help_train": "The share of points the network learns from; the others are test points it never trains on.",
         "help_points": "How many points are drawn; with few points the boundary can bend around each one (overfitting).",
@@ -391,7 +394,7 @@ CATALOGUE = Catalogue(
         "help_step": "训练一帧所含的轮数后停下，方便观察单次变化。",
         "help_reset": "用新的随机权重从第 0 轮重新开始，数据点不变。",
         "help_dataset": "平面上出现哪种点的图案：网络要学会给这种形状上色。",
-        "help_classes": "多类别数据集中有几团不同颜色的点；每个类别有自己的区域颜色。",
+        "help_classes": "有几个类别：多类别数据集中不同颜色的点团，或你放置的类别。每个类别有自己的区域颜色。",
         "help_noise": "把点打散，让类别互相重叠，任何边界都无法完美分开。",
         "help_train": "网络用来学习的点所占的比例；其余是它从不训练的测试点。",
         "help_points": "生成多少个点；点很少时，边界会绕着每个点弯曲（过拟合）。",

@@ -107,6 +107,30 @@ def test_xor_clusters_placed_with_the_keyboard_reach_training_accuracy_one(app_t
         assert np.array_equal(getattr(run_of(app).data, name), getattr(run_of(again).data, name)), name
 
 
+def place_by_keyboard(app, points) -> None:
+    for x1, x2, label in points:
+        key, value = ("plane_own_class", int(label)) if isinstance(label, int) else ("plane_own_value", label)
+        (app.selectbox if key == "plane_own_class" else app.slider)(key=key).set_value(value)
+        app.number_input(key="plane_own_x1").set_value(x1)
+        app.number_input(key="plane_own_x2").set_value(x2)
+        app.button(key="plane_own_add").click().run()
+
+
+def test_a_placed_three_class_set_and_a_placed_regression_set_train(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT, source="place", classes="3", loss="ce")
+    place_by_keyboard(app, [(x, y + d, k) for k, (x, y) in enumerate(((-4, 4), (4, 4), (0, -4))) for d in (0, 1)])
+    app.button(key="plane_w_step").click().run()
+    assert not app.exception and epoch_of(app) == 5
+    assert run_of(app).data.task == "multiclass" and run_of(app).spec.layers[-1].args["units"] == 3
+    assert "Own points" in " ".join(c.value for c in app.caption)  # the export embeds them
+    app.selectbox(key="plane_w_target").set_value("regression").run()
+    assert any(c.value == "0 points placed." for c in app.caption)  # values and classes do not mix
+    place_by_keyboard(app, [(-4, -4, -1.0), (-3, -4, -0.8), (4, 4, 1.0), (3, 4, 0.8), (0, 0, 0.0), (1, 0, 0.1)])
+    app.button(key="plane_w_step").click().run()
+    assert not app.exception and epoch_of(app) == 5
+    assert run_of(app).data.task == "regression" and len(run_of(app).data.x_train) == 3
+
+
 def test_hostile_tables_and_formulas_give_one_line_and_the_page_keeps_working(app_test):
     app = app_test(PAGE, timeout=TIMEOUT)
     app.selectbox(key="plane_w_source").set_value("rule").run()

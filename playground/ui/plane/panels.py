@@ -26,6 +26,8 @@ def export_panel(run, t) -> None:
     current = state.settings()
     epochs = run.epoch if run is not None and run.epoch else 100
     data = run.data if run is not None else None
+    if data is None and current.source != "builtin":
+        return  # own data not yet a data set: nothing to export
     source = plane_code.plane_source(current, epochs=epochs, language=session.language(), data=data)
     with st.expander(t("code"), icon=":material/code:"):
         st.caption(t("code_caption"))
