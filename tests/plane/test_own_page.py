@@ -151,9 +151,12 @@ def test_hostile_tables_and_formulas_give_one_line_and_the_page_keeps_working(ap
     assert not app.exception and epoch_of(app) == 5
 
 
-def test_a_placed_set_too_long_for_a_link_says_why(monkeypatch):
+def test_a_placed_set_too_long_for_a_link_stays_out_of_it_and_the_page_says_why(app_test, monkeypatch):
     monkeypatch.setattr(placed, "LINK_LIMIT", 10)
-    assert placed.to_link(placed.PointSet().add(1, 1, 0)) is None
+    app = app_test(PAGE, timeout=TIMEOUT, source="place", classes="2")
+    place_by_keyboard(app, [(1, 1, 0), (2, 2, 1)])
+    assert not app.exception and "own" not in app.query_params and app.query_params["source"] == "place"
+    assert any(c.value.startswith("Your points are not in the link") for c in app.caption)
 
 
 @pytest.mark.parametrize("source", ["place", "table", "rule"])
