@@ -1,4 +1,4 @@
-"""Own data on the 2-D playground page (AppTest): a rule, an uploaded table and placed points train, and travel in links."""
+"""Own data on the 2-D page (AppTest, one chromium test): rules, tables and placed points train and travel in links."""
 
 import numpy as np
 import pytest
