@@ -265,3 +265,38 @@ def _node_label(column: int, row: int, columns: int, feature_names, weights, t) 
     if column == columns - 1:
         return t("node_output", neuron=row + 1, bias=bias)
     return t("node_hidden", layer=column, neuron=row + 1, bias=bias)
+
+
+def place_figure(
+    placed: Sequence[tuple[float, float, float]], target: str, grid: np.ndarray, t: Callable[..., str], height=300
+) -> go.Figure:
+    """The plane to place points on: the points so far over a grid of invisible markers that catch clicks.
+
+    Streamlit's selection reports only points of the figure, so every grid cell holds a marker that is drawn
+    fully transparent; a click selects the nearest one and the page adds a point there.
+    """
+    extent = plane.EXTENT
+    catch = {
+        "type": "scatter", "x": grid[:, 0], "y": grid[:, 1], "mode": "markers", "name": t("place_here"),
+        "marker": {"size": 14, "color": "rgba(0,0,0,0)", "symbol": "square"},
+        "hovertemplate": "x₁=%{x:.2f}<br>x₂=%{y:.2f}<extra></extra>",
+    }  # fmt: skip
+    traces = [catch]
+    if placed:
+        xy = np.array(placed, np.float64)
+        marker = {"size": 9, "line": {"color": "#FFFFFF", "width": 1}}
+        if target == "regression":
+            marker.update(color=xy[:, 2], colorscale=DIVERGING, cmin=-1, cmax=1)
+        else:
+            marker["color"] = [CLASS_COLOURS[int(label)] for label in xy[:, 2]]
+        traces.append(
+            {"type": "scatter", "x": xy[:, 0], "y": xy[:, 1], "mode": "markers", "marker": marker, "hoverinfo": "skip"}
+        )
+    axis = {"range": [-extent, extent], "showgrid": True, "zeroline": True, "constrain": "domain", "fixedrange": True}
+    layout = {
+        "height": height, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "showlegend": False, "dragmode": False,
+        "clickmode": "event+select", "plot_bgcolor": "#F7F7F7",
+        "xaxis": {**axis, "title": {"text": "x₁"}},
+        "yaxis": {**axis, "title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1},
+    }  # fmt: skip
+    return go.Figure(data=traces, layout=layout)

@@ -91,7 +91,13 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "playground.ui.plane.state": ("plane_settings", "plane_playing", "plane_run", "plane_run_keys", "plane_resets"),
     "playground.ui.plane.address": ("plane_link",),
     "playground.ui.plane.controls": ("plane_w_*",),
-    "playground.ui.plane.panels": ("plane_share_lock", "plane_share_hide", "plane_share_open_build"),
+    "playground.ui.plane.panels": (
+        "plane_share_lock",
+        "plane_share_hide",
+        "plane_share_open_build",
+        "plane_share_points",
+    ),  # fmt: skip
+    "playground.ui.plane.own": ("plane_own_*",),
 }
 
 # Helpers that draw or read widgets for their caller, by the position of the key argument of each function: the key
