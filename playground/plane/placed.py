@@ -122,23 +122,30 @@ def clicked(event: object) -> list[tuple[float, float]]:
 # ---------------------------------------------------------------- the link
 
 
+def to_plain(points: PointSet) -> dict:
+    """The set as plain JSON data (coordinates and values kept to LINK_DIGITS decimals, as integers)."""
+    scale = 10**LINK_DIGITS
+    return {
+        "target": points.target,
+        "classes": points.classes,
+        "p": [[round(x1 * scale), round(x2 * scale), label if points.target == "classes" else round(label * scale)]
+              for x1, x2, label in points.points],
+    }  # fmt: skip
+
+
 def to_link(points: PointSet) -> str | None:
     """The set packed for a link, or None when it is longer than LINK_LIMIT."""
-    scale = 10**LINK_DIGITS
-    packed = links.pack(
-        {
-            "target": points.target,
-            "classes": points.classes,
-            "p": [[round(x1 * scale), round(x2 * scale), label if points.target == "classes" else round(label * scale)]
-                  for x1, x2, label in points.points],
-        }
-    )  # fmt: skip
+    packed = links.pack(to_plain(points))
     return packed if len(packed) <= LINK_LIMIT else None
 
 
 def from_link(text: object) -> PointSet:
     """The set a link carries; links.LinkError when it is damaged or holds anything but such a set."""
-    data = links.unpack(text)
+    return from_plain(links.unpack(text))
+
+
+def from_plain(data: object) -> PointSet:
+    """The set in to_plain()'s form (from a link or the session store); links.LinkError when it is not such a set."""
     if not isinstance(data, dict) or not isinstance(data.get("p"), list) or len(data["p"]) > MAX_PLACED:
         raise links.LinkError("the link's points are damaged")
     target, classes = data.get("target"), data.get("classes")

@@ -202,3 +202,37 @@ def test_xor_clusters_placed_by_clicks_train_to_accuracy_one_in_chromium(page, s
     # Within 300 epochs (60 frames of 5), as the AppTest of the keyboard path measures.
     page.wait_for_selector("text=/Training accuracy 100%/", timeout=180_000)
     page.get_by_role("button", name="Pause").click()
+
+
+def test_placed_points_survive_a_reload_from_the_session_store_when_the_link_cannot_carry_them():
+    from streamlit.testing.v1 import AppTest
+
+    from playground import store
+    from playground.ui import persistence
+    from tests.conftest import ROOT
+
+    def browser(token, query):
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        app.session_state[persistence.TOKEN] = token
+        for name, value in query.items():
+            app.query_params[name] = value
+        app.run()
+        app.switch_page(PAGE).run()
+        return app
+
+    token = store.new_token()
+    app = browser(token, {})
+    app.selectbox(key="plane_w_source").set_value("place").run()
+    points = [(-3.0, -3.0, 0), (-2.0, -3.5, 0), (-3.5, -2.0, 0), (3.0, 3.0, 1), (2.0, 3.5, 1), (3.5, 2.0, 1)]
+    place_by_keyboard(app, points)
+    placed_before = app.session_state["plane_own_sets"]["place"]
+    counts = next(c.value for c in app.caption if c.value.startswith("Points per class"))
+    query = {name: value for name, value in app.query_params.items() if name != "own"}  # as if too long to carry
+    again = browser(token, query)
+    assert not again.exception
+    assert again.session_state["plane_own_sets"]["place"] == placed_before
+    assert counts.startswith("Points per class: 3 · 3") and counts in [c.value for c in again.caption]
+    stranger = browser(store.new_token(), query)  # another browser with the same address gets no points
+    assert (
+        "place" not in stranger.session_state["plane_own_sets"] if "plane_own_sets" in stranger.session_state else True
+    )

@@ -69,6 +69,35 @@ def arrive(current: PlaneSettings, packed: str | None) -> bool:
     return True
 
 
+def saved() -> dict[str, dict]:
+    """The placed and uploaded sets as the session store keeps them: {source: placed.to_plain(set)}."""
+    return {source: placed.to_plain(found) for source, found in st.session_state.get(SETS, {}).items() if found.points}
+
+
+def version() -> int:
+    """A number that changes whenever a set does (each change makes a new dict of sets)."""
+    return id(st.session_state.get(SETS))
+
+
+def restore(stored: object) -> None:
+    """Bring back the sets a stored session kept (a link that carries a set still wins: it arrives later)."""
+    if not isinstance(stored, dict):
+        return
+    for source, data in stored.items():
+        try:
+            found = placed.from_plain(data)
+        except ValueError:  # links.LinkError: a damaged row is left out
+            continue
+        if source in ("place", "table"):
+            keep_set(source, found, undoable=False)
+
+
+def forget() -> None:
+    """Forget the placed and uploaded sets and their undo history (Start fresh)."""
+    for name in (SETS, UNDO):
+        st.session_state.pop(name, None)
+
+
 def link_value(current: PlaneSettings) -> tuple[str | None, bool]:
     """(the packed set for the link or None, whether it was too long to carry)."""
     if current.source not in ("place", "table"):
