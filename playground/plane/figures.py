@@ -107,9 +107,10 @@ def output_figure(
                 }
             )  # fmt: skip
             continue
+        names = getattr(data, "class_names", ())
         for label in range(max(data.classes, 2)):
             chosen = labels == label
-            class_name = t("class_name", number=label)
+            class_name = names[label] if label < len(names) else t("class_name", number=label)
             traces.append(
                 {
                     "type": "scatter", "x": points[chosen, 0], "y": points[chosen, 1], "mode": "markers",
@@ -122,10 +123,24 @@ def output_figure(
     layout = {
         "height": height, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
         "showlegend": False, "uirevision": "plane", "images": [image],
-        "xaxis": {**axis, "title": {"text": "x₁"}},
-        "yaxis": {**axis, "title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1},
+        "xaxis": {**axis, **_units(data, 0, "x₁")},
+        "yaxis": {**axis, **_units(data, 1, "x₂"), "scaleanchor": "x", "scaleratio": 1},
     }  # fmt: skip
     return go.Figure(data=traces, layout=layout)
+
+
+def _units(data: plane.PlaneData, index: int, default: str) -> dict:
+    """An axis's title and ticks: an uploaded table's column name and original units, else x₁ / x₂ as they are."""
+    axes = getattr(data, "axes", None)
+    if not axes or data.name != "table":
+        return {"title": {"text": default}}
+    found = axes[index]
+    ticks = np.linspace(-plane.EXTENT, plane.EXTENT, 5)
+    return {
+        "title": {"text": found.name},
+        "tickvals": ticks.tolist(),
+        "ticktext": [f"{value:.3g}" for value in found.original(ticks)],
+    }
 
 
 def loss_figure(history: dict, t: Callable[..., str], height: int = 200) -> go.Figure:
