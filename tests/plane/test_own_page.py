@@ -236,3 +236,12 @@ def test_placed_points_survive_a_reload_from_the_session_store_when_the_link_can
     assert (
         "place" not in stranger.session_state["plane_own_sets"] if "plane_own_sets" in stranger.session_state else True
     )
+
+
+def test_own_points_in_presentation_mode(app_test):
+    app = app_test(PAGE, timeout=TIMEOUT)
+    app.toggle(key="presentation_mode").set_value(True).run()
+    app.selectbox(key="plane_w_source").set_value("place").run()
+    place_by_keyboard(app, [(-3.0, -3.0, 0), (3.0, 3.0, 1)])
+    assert not app.exception and len(app.session_state["plane_own_sets"]["place"].points) == 2
+    assert any("font-size" in html.proto.body for html in app.get("html"))  # the large type is on
