@@ -245,3 +245,68 @@ def test_own_points_in_presentation_mode(app_test):
     place_by_keyboard(app, [(-3.0, -3.0, 0), (3.0, 3.0, 1)])
     assert not app.exception and len(app.session_state["plane_own_sets"]["place"].points) == 2
     assert any("font-size" in html.proto.body for html in app.get("html"))  # the large type is on
+
+
+TRAIN_POINTS = """() => {
+  const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  return plot ? plot.data.filter(t => t.mode === 'markers' && t.x && t.x.length).map(t => [Array.from(t.x), Array.from(t.y)]) : null;
+}"""
+
+
+@pytest.mark.e2e
+def test_in_chromium_a_rule_link_reopens_the_same_points_in_a_fresh_browser(browser, server_url):
+    first = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = first.new_page()
+    page.goto(server_url + "/plane?source=rule")
+    rule_box = page.get_by_role("textbox", name="Rule", exact=True)
+    rule_box.wait_for(timeout=180_000)
+    rule_box.fill("x1**2 + x2**2 < 16")
+    rule_box.press("Enter")
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('rule') === 'x1**2 + x2**2 < 16'", timeout=60_000
+    )
+    page.wait_for_function(f"() => {{ const p = ({TRAIN_POINTS})(); return p && p.length > 0; }}", timeout=60_000)
+    link, points = page.url, page.evaluate(TRAIN_POINTS)
+    first.close()
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")  # no cookie, no session
+    again = fresh.new_page()
+    again.goto(link)
+    again.wait_for_function(f"() => {{ const p = ({TRAIN_POINTS})(); return p && p.length > 0; }}", timeout=180_000)
+    assert again.get_by_role("textbox", name="Rule", exact=True).input_value() == "x1**2 + x2**2 < 16"
+    assert again.evaluate(TRAIN_POINTS) == points
+    fresh.close()
+
+
+@pytest.mark.e2e
+def test_in_chromium_an_uploaded_table_and_placed_three_class_and_regression_sets_train(page, server_url, tmp_path):
+    rows = ["length,width,kind"] + [f"{i % 13},{(i * 5) % 17},{'ab'[(i % 13) > 6]}" for i in range(80)]
+    (tmp_path / "leaves.csv").write_text("\n".join(rows) + "\n")
+    page.goto(server_url + "/plane?source=table")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(tmp_path / "leaves.csv")
+    page.get_by_text("Feature column x₁").wait_for(timeout=180_000)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_selector("text=/Training accuracy [0-9]+%/", timeout=120_000)
+    page.get_by_role("button", name="Pause").click()
+    assert not page.locator("[data-testid='stException']").count()
+
+    for query, places in (
+        ("source=place&classes=3", [(-3, -3, 0), (-3, -2, 0), (3, 3, 1), (2, 3, 1), (3, -3, 2), (2, -3, 2)]),
+        ("source=place&target=regression", [(-3, -3, None), (-2, -3, None), (3, 3, None), (2, 3, None)]),
+    ):
+        page.goto(f"{server_url}/plane?{query}")
+        page.get_by_role("button", name="Add", exact=True).wait_for(timeout=120_000)
+        for number, (x1, x2, label) in enumerate(places, start=1):
+            if label is not None:
+                page.get_by_role("combobox", name="Class to place").click()
+                page.get_by_role("option", name=f"class {label}").click()
+            for name, value in (("x₁", x1), ("x₂", x2)):
+                field = page.get_by_role("spinbutton", name=name, exact=True)
+                field.fill(str(value))
+                field.press("Enter")
+            page.get_by_role("button", name="Add", exact=True).click()
+            marker = "Points per class: " if label is not None else f"{number} points placed."
+            page.wait_for_selector(f"text={marker}")
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_selector("text=/Epoch [1-9][0-9]*/", timeout=120_000)
+        page.get_by_role("button", name="Pause").click()
+        assert not page.locator("[data-testid='stException']").count()
