@@ -82,6 +82,7 @@ class Snapshots:
     def take(self, epoch: float, step: int) -> None:
         """Take one frame now, at this position in epochs and global step."""
         outputs = self.probe_model(self.input, training=False)
+        outputs = outputs if isinstance(outputs, list | tuple) else [outputs]  # a model of one output returns it bare
         arrays = [np.asarray(keras.ops.convert_to_numpy(keras.ops.cast(o, "float32")))[0] for o in outputs]
         maps = [replays.pooled(np.moveaxis(a[..., : replays.MAX_MAPS], -1, 0)).astype(np.float16) for a in arrays[:-1]]
         probabilities = _softmax(arrays[-1].astype(np.float64)).astype(np.float16)

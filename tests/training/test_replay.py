@@ -175,3 +175,10 @@ def test_a_fit_keeps_start_first_epoch_moments_and_epoch_ends_and_continue_appen
     )
     assert list(more.replay.epoch) == [0.0, 0.125, 0.25, 0.5, 1.0, 2.0, 3.0]
     assert math.isclose(float(more.replay.epoch[-1]), 3.0)
+
+
+def test_a_model_without_spatial_layers_keeps_filters_and_probabilities(fitting):
+    settings = TrainSettings(epochs=1, train_samples=160, batch_size=16, validation_split=0.0)
+    run = fitting.fit(FitRequest(presets.preset("logistic"), settings, steps_per_execution=1)).replay
+    assert run.maps == () and run.map_layers == () and run.filter_caption == "dense"
+    assert run.probabilities.shape == (5, 10) and run.filters.shape == (5, 10, 14, 14)  # 28×28 pictures pooled by 2
