@@ -119,3 +119,34 @@ def test_a_short_run_ends_with_a_replay_to_slide_through(app_test):
     )  # moments in one group share a frame
     slider.set_value(1).run()
     assert _caption(app).startswith("Showing epoch 0.")  # early in the first epoch, at a group of steps' end
+
+
+@pytest.mark.e2e
+def test_in_chromium_play_steps_the_replay_from_the_first_snapshot_to_the_last(page, server_url):
+    import json
+    import re
+
+    from tests.conftest import wait_for_app
+
+    page.goto(server_url + "/train")
+    wait_for_app(page)
+    main = page.get_by_test_id("stMainBlockContainer")
+    main.get_by_role("spinbutton", name="Epochs", exact=True).fill("2")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    main.get_by_role("button", name="Start").click()
+    shown = main.get_by_text(re.compile(r"^Showing epoch .* \(snapshot \d+ of \d+\)\.$"))
+    shown.wait_for(timeout=180_000)
+    frames = int(re.search(r"of (\d+)", shown.inner_text()).group(1))
+    assert f"snapshot {frames} of {frames}" in shown.inner_text() and frames >= 5
+    filters = (
+        "() => JSON.stringify(Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".find(p => p.layout?.title?.text?.includes('First layer'))?.data?.[0]?.z || '')"
+    )
+    page.wait_for_function(filters, timeout=30_000)  # the chart is drawn a moment after the caption
+    last = page.evaluate(filters)
+    main.get_by_role("button", name="Play").click()
+    main.get_by_text(re.compile(r"\(snapshot 2 of \d+\)")).wait_for(timeout=30_000)  # stepping with no input
+    page.wait_for_function(f"({filters})() != {json.dumps(last)}", timeout=10_000)  # another moment's filters
+    main.get_by_text(f"(snapshot {frames} of {frames})", exact=False).wait_for(timeout=60_000)
+    main.get_by_role("button", name="Play").wait_for(timeout=10_000)  # stopped at the end
