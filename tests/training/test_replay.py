@@ -182,3 +182,17 @@ def test_a_model_without_spatial_layers_keeps_filters_and_probabilities(fitting)
     run = fitting.fit(FitRequest(presets.preset("logistic"), settings, steps_per_execution=1)).replay
     assert run.maps == () and run.map_layers == () and run.filter_caption == "dense"
     assert run.probabilities.shape == (5, 10) and run.filters.shape == (5, 10, 14, 14)  # 28×28 pictures pooled by 2
+
+
+def test_a_continuation_carries_the_replay_and_a_job_records_it():
+    from playground.training import scheduler as training
+    from playground.training.job import TrainingJob
+    from playground.training.runs import FitResult
+
+    spec = presets.preset("seed-cnn")
+    run = _fake(spec, 5)
+    job = TrainingJob(FitRequest(spec, TrainSettings(epochs=4)))
+    job.handle("result", FitResult("finished", 4, 40, (np.zeros(1),), (), 0.1, 0.9, None, 1.0, 1, replay=run))
+    job.handle("end", {"outcome": "finished", "epochs_done": 4})
+    assert job.record().replay is run
+    assert training.continuation(job, 2).request.replay is run
