@@ -8,6 +8,7 @@ import numpy as np
 
 from playground import spec as specs
 from playground.spec import ModelSpec
+from playground.training.replay import Replay
 
 # Typical learning-rate ranges per optimizer, used to explain a diverged run.
 LEARNING_RATE_RANGES: dict[str, tuple[float, float]] = {
@@ -71,6 +72,7 @@ class FitRequest:
     weights: tuple[np.ndarray, ...] | None = None  # start from these instead of fresh initial weights
     optimizer_state: tuple[np.ndarray, ...] | None = None
     steps_per_execution: int | None = None  # None: chosen from the model's cost
+    replay: Replay | None = None  # the run's snapshots so far (a Continue appends to them)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class FitResult:
     fault: dict | None = None
     cpu_seconds: float = 0.0  # the worker's CPU time (all threads) during fit(): a load-independent cost
     precision: str = "float32"  # the precision it trained in: float32 or bfloat16 ("auto" resolved by the worker)
+    replay: Replay | None = None  # the whole run's snapshots (a Continue's earlier ones first), thinned
 
 
 def as_float_arrays(arrays) -> tuple[np.ndarray, ...]:
@@ -202,6 +205,7 @@ class RunRecord:
     state: str  # finished, stopped or failed
     test_loss: float | None = None
     test_accuracy: float | None = None
+    replay: Replay | None = None  # how the filters, the probe's maps and its prediction changed
 
     @property
     def label(self) -> str:

@@ -52,6 +52,17 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "train_chart_overlay",
         "sidebar_wake",
     ),  # fmt: skip
+    "playground.ui.train.replay": (  # f"{page}_replay_…": page is "train" or "draw"
+        "*_replay_frame",
+        "*_replay_playing",
+        "*_replay_of",
+        "*_replay_play",
+        "*_replay_curves",
+        "*_replay_probe",
+        "*_replay_prediction",
+        "*_replay_filters",
+        "*_replay_maps_*",
+    ),  # fmt: skip
     "views.train": ("train_start", "train_stop", "train_more", "train_continue", "train_reset"),
     # Draw
     "playground.ui.draw.inputs": (
