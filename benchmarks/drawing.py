@@ -10,7 +10,9 @@ and, for each, reads in the page's own clock (performance.now()):
   fragment's rerun: decoding the PNG, preparing, the one compiled call, the first charts; loopback adds ~0);
 - renderer: that message → "Prediction" in the page (decoding the message, React applying it; paint not counted).
 Beside it, the server's share measured directly in this process on the same digit drawn by the project's
-renderer: PNG decode + drawing.prepare + inspector.inspect (the page has no timing log of its own).
+renderer: PNG decode + drawing.prepare + inspector.inspect (the page has no timing log of its own); and how
+closely that renderer (strokes.render, which CI's drawn-digit scores use) matches the real canvas: the page's
+28×28 model input after each stroke against the renderer's, prepared the same way, and both predictions.
 Medians over the strokes after a first, warming one; the canvas is cleared with its toolbar between strokes.
 --quick: 3 strokes.
 """
@@ -25,12 +27,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts import app_server  # noqa: E402  (after the path is set)
 
 CANVAS = "[data-testid='stBidiComponentIsolated'] canvas.upper-canvas"
+MODEL_SEES = "img[alt^='The 28×28 input the model reads']"  # the page's picture of its input, 5× enlarged
 PEN = 20  # the Draw page's default pen
 # Every websocket frame the page sends or receives, with its time: installed before the app's own scripts run.
 SOCKETS = """
@@ -85,11 +91,21 @@ def draw(tab, digit: int) -> None:
     tab.mouse.up()
 
 
-def browser_splits(url: str, digit: int, trials: int) -> list[list[float]]:
-    """[browser, server and wire, renderer, total] in ms for each stroke after the first."""
+def model_input(tab, url: str) -> tuple[np.ndarray, str]:
+    """The page's 28×28 model input as its picture shows it (uint8), and the prediction shown."""
+    source = tab.locator(MODEL_SEES).get_attribute("src")
+    response = tab.request.get(source if source.startswith("http") else url + source)
+    pixels = np.asarray(Image.open(io.BytesIO(response.body())).convert("L"))[::5, ::5]
+    metric = tab.locator("[data-testid='stMetric']").filter(has_text="Prediction")
+    return pixels, metric.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def browser_splits(url: str, digit: int, trials: int) -> tuple[list[list[float]], list[tuple[np.ndarray, str]]]:
+    """[browser, server and wire, renderer, total] in ms for each stroke after the first, and what each stroke
+    gave the model (model_input)."""
     from playwright.sync_api import sync_playwright
 
-    splits = []
+    splits, inputs = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=app_server.browser_path(), args=app_server.CHROMIUM_ARGS)
         tab = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US").new_page()
@@ -109,18 +125,17 @@ def browser_splits(url: str, digit: int, trials: int) -> list[list[float]]:
                 splits.append(split)
             time.sleep(0.3)
             tab.wait_for_function(IDLE)
+            inputs.append(model_input(tab, url))
             tab.get_by_role("button", name="Reset canvas & history").click()
             tab.get_by_text("Draw a digit (0–9) on the black canvas").wait_for()
             tab.wait_for_function(IDLE)
         browser.close()
-    return splits
+    return splits, inputs
 
 
-def server_ms(digit: int, repeats: int) -> tuple[float, float, float]:
-    """Medians in ms of the server's own work on the digit: PNG decode, drawing.prepare, inspector.inspect."""
-    import numpy as np
-    from PIL import Image
-
+def server_ms(digit: int, repeats: int) -> tuple[float, float, float, np.ndarray, str]:
+    """Medians in ms of the server's own work on the digit (PNG decode, drawing.prepare, inspector.inspect), and
+    the renderer's drawing of it as the model reads it (uint8, like the page's picture) with its prediction."""
     from playground.data import images as drawing
     from playground.data import strokes
     from playground.inspection import demo, inspector
@@ -145,7 +160,10 @@ def server_ms(digit: int, repeats: int) -> tuple[float, float, float]:
             times.append(time.perf_counter() - started)
         return 1000 * statistics.median(times)
 
-    return median(decode), median(lambda: drawing.prepare(image)), median(lambda: inspector.inspect(trained, x))
+    shown = drawing.enlarge(x, 1)
+    prediction = str(inspector.inspect(trained, x).prediction)
+    timed = median(decode), median(lambda: drawing.prepare(image)), median(lambda: inspector.inspect(trained, x))
+    return (*timed, shown, prediction)
 
 
 def main() -> None:
@@ -160,13 +178,17 @@ def main() -> None:
     env = {**os.environ, "PLAYGROUND_OFFLINE": "1"}
     process, url = app_server.start(ROOT / "app.py", output=(folder / "app.log").open("w"), env=env)
     try:
-        splits = browser_splits(url, args.digit, trials)
+        splits, inputs = browser_splits(url, args.digit, trials)
     finally:
         app_server.stop(process)
     if not splits:
         raise SystemExit("no stroke could be split (no websocket frames seen)")
     browser, server, renderer, total = (statistics.median(column) for column in zip(*splits, strict=True))
-    decode, prepare, inspect = server_ms(args.digit, repeats=20 if args.quick else 100)
+    decode, prepare, inspect, rendered, rendered_prediction = server_ms(args.digit, repeats=20 if args.quick else 100)
+    differences = [np.abs(pixels.astype(np.int16) - rendered) / 255 for pixels, _ in inputs]
+    mean_difference = statistics.median(float(d.mean()) for d in differences)
+    off_pixels = statistics.median(int((d > 0.25).sum()) for d in differences)
+    agree = sum(prediction == rendered_prediction for _, prediction in inputs)
 
     print(f'Mouse-up → "Prediction" shown on the Draw page in chromium, digit {args.digit} drawn {len(splits)} times')
     print(f"(medians, ms; a first stroke warmed the page up; log in {folder})")
@@ -177,6 +199,9 @@ def main() -> None:
     print("The server's own work on the same digit, in this process (medians, ms):")
     print(f"  decode the canvas PNG {decode:.1f}, drawing.prepare {prepare:.1f}, inspector.inspect {inspect:.1f}"
           f" = {decode + prepare + inspect:.1f}")  # fmt: skip
+    print(f"The renderer vs the real canvas, as the model reads them (28×28, medians over {len(inputs)} strokes):")
+    print(f"  mean |difference| {mean_difference:.3f} of full scale; {off_pixels:.0f} of 784 pixels off by more than 0.25;"
+          f" predictions agree {agree}/{len(inputs)} (renderer: {rendered_prediction})")  # fmt: skip
     print(f"  → ratio: the browser's part is {browser / total:.2f} of the total, the server's {server / total:.2f},"
           f" the renderer's {renderer / total:.2f}")  # fmt: skip
     print("  every stroke [browser, server, renderer, total]: " + "; ".join(
