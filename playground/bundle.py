@@ -427,6 +427,7 @@ _SETTING_RULES = {  # name: (type, low, high) of the TrainSettings a bundle's me
     "train_samples": (int, 1, 10**7),
     "augment_shift": (int, 0, 8),
     "augment_rotation": (float, 0.0, 180.0),
+    "augment_stroke": (int, 0, 2),
 }
 
 

@@ -30,9 +30,18 @@ CATALOGUE = Catalogue(
         "train_samples_help": "Train on fewer examples to see over-fitting: training accuracy high, validation low.",
         "all": "all",
         "augment": "Augment the training images",
-        "augment_help": "Shift and rotate every training image a little at random, a new way each epoch.",
+        "augment_help": (
+            "Shift and rotate every training image a little at random, and optionally vary its stroke thickness, "
+            "a new way each epoch."
+        ),
         "augment_shift": "Largest shift (pixels)",
         "augment_rotation": "Largest rotation (degrees)",
+        "augment_stroke": "Vary stroke thickness (pixels)",
+        "augment_stroke_help": (
+            "Widen or thin every training digit's strokes by up to this many pixels, at random: the network then "
+            "reads digits drawn with a thin or a thick pen alike. 0: strokes stay as they are."
+        ),
+        "stroke_fact": "stroke ±{pixels}px",
         "augment_preview": "Top: original digits. Bottom: the same digits as one epoch of training might see them.",
         "precision": "Precision",
         "precision_help": (
@@ -202,9 +211,15 @@ CATALOGUE = Catalogue(
         "train_samples_help": "用更少的样本训练，可以看到过拟合：训练准确率高，验证准确率低。",
         "all": "全部",
         "augment": "数据增强",
-        "augment_help": "每一轮都把每张训练图片随机平移、旋转一点点。",
+        "augment_help": "每一轮都把每张训练图片随机平移、旋转一点点，还可以改变笔画粗细。",
         "augment_shift": "最大平移（像素）",
         "augment_rotation": "最大旋转（度）",
+        "augment_stroke": "改变笔画粗细（像素）",
+        "augment_stroke_help": (
+            "随机把每张训练数字的笔画加粗或变细，最多这么多像素：这样网络对细笔和粗笔写的数字都能认出。"
+            "0：笔画保持不变。"
+        ),
+        "stroke_fact": "笔画 ±{pixels} 像素",
         "augment_preview": "上排：原始数字。下排：同样的数字在某一轮训练中可能的样子。",
         "precision": "数值精度",
         "precision_help": (

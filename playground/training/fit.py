@@ -70,7 +70,9 @@ def _train_pipeline(images, labels, settings: TrainSettings) -> tf.data.Dataset:
         rng = np.random.default_rng(settings.seed + 1)
 
         def augment_batch(batch):
-            return augment.random_augment(batch, rng, settings.augment_shift, settings.augment_rotation)
+            return augment.random_augment(
+                batch, rng, settings.augment_shift, settings.augment_rotation, settings.augment_stroke
+            )
 
         def mapped(x, y):
             x = tf.cast(x, tf.float32) / 255.0

@@ -40,12 +40,13 @@ class TrainSettings:
     train_samples: int | None = None  # None: every training example left after the validation split
     augment_shift: int = 0  # pixels; 0 with rotation 0 means no augmentation
     augment_rotation: float = 0.0  # degrees
+    augment_stroke: int = 0  # pixels either way a stroke's width may change (augment.restroke)
     precision: str = "float32"  # auto, float32 or bfloat16 (training.precision); a run record keeps the one used
 
     @property
     def augmented(self) -> bool:
-        """True when training images are randomly shifted or rotated."""
-        return self.augment_shift > 0 or self.augment_rotation > 0
+        """True when training images are randomly shifted, rotated or given other stroke widths."""
+        return self.augment_shift > 0 or self.augment_rotation > 0 or self.augment_stroke > 0
 
     def to_dict(self) -> dict:
         """The settings as JSON-ready data."""
@@ -255,14 +256,19 @@ def _format(value: object) -> str:
     return str(value)
 
 
+_PLAIN = {"stroke_fact": "stroke ±{pixels}px"}  # run_facts's words without a translator
+
+
 def run_facts(record: RunRecord, t: Callable[..., str] | None = None) -> dict[str, str]:
     """What characterises a run, by catalogue key: model, optimizer, hyper-parameters and outcome.
 
     With t (the train page's translator), words such as the end state are translated.
     """
-    t = t or (lambda key, **params: key.removeprefix("name_"))
+    t = t or (lambda key, **params: _PLAIN.get(key, key.removeprefix("name_")).format(**params))
     settings = record.settings
     augmentation = f"±{settings.augment_shift}px ±{settings.augment_rotation:g}°" if settings.augmented else None
+    if settings.augment_stroke:
+        augmentation += " " + t("stroke_fact", pixels=settings.augment_stroke)
     return {
         "fact_model": spec_summary(record.spec),
         "fact_params": f"{parameter_count(record.spec) or 0:,}",

@@ -37,6 +37,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "train_augment",
         "train_shift",
         "train_rotation",
+        "train_stroke",
         "train_precision",
         "train_opt_*",
         "train_lr_*",
