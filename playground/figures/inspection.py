@@ -158,19 +158,21 @@ def confusion_matrix(
             colorscale="Cividis",
             zmin=0,
             zmax=1,
-            hovertemplate=f"{true_axis} %{{y}}, {predicted_axis} %{{x}}: %{{text}}<extra></extra>",
+            hoverinfo="skip",  # the markers above it say the same, and take the click
             colorbar={"thickness": 12, "tickformat": ".0%"},
         )
     )
-    # Invisible square markers on every cell make a click select that cell (heatmaps are not selectable).
+    # Invisible square markers on every cell make a click select that cell (heatmaps are not selectable). They must
+    # keep a hover of their own: Plotly sends no click for a trace whose hover is skipped.
     rows, cols = np.indices(confusion.shape)
     fig.add_trace(
         go.Scatter(
             x=[names[c] for c in cols.ravel()],
             y=[names[r] for r in rows.ravel()],
+            text=confusion.ravel(),
             mode="markers",
             marker={"symbol": "square", "size": 26, "opacity": 0.01, "color": MUTED},
-            hoverinfo="skip",
+            hovertemplate=f"{true_axis} %{{y}}, {predicted_axis} %{{x}}: %{{text}}<extra></extra>",
             showlegend=False,
         )
     )

@@ -3,6 +3,7 @@
 import base64
 import io
 import json
+import re
 import time
 
 import numpy as np
@@ -330,3 +331,17 @@ def test_a_digit_drawn_with_a_finger_on_a_touch_screen_is_read(browser, server_u
         assert _prediction(page, "7") == "7"
     finally:
         context.close()
+
+
+@pytest.mark.e2e
+def test_a_click_on_a_confusion_matrix_cell_picks_that_cell(page, server_url):
+    _open_draw_page(page, server_url)
+    area = page.locator(".st-key-draw_confusion .nsewdrag").first
+    area.scroll_into_view_if_needed()
+    area.wait_for()
+    box = area.bounding_box()
+    true, predicted, classes = 2, 5, 10  # rows: the true class from the top; columns: the predicted one
+    page.mouse.click(box["x"] + (predicted + 0.5) / classes * box["width"],
+                     box["y"] + (true + 0.5) / classes * box["height"])  # fmt: skip
+    _idle(page)
+    page.get_by_text(re.compile(rf"of class {true} (is )?classified as {predicted}")).first.wait_for()
