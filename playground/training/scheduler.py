@@ -26,12 +26,21 @@ WATCHED_WITHIN_S = 15.0  # a job whose page looked at it this recently counts as
 # ---------------------------------------------------------------- the scheduler
 
 
+def backend_for(limits: Limits) -> Backend:
+    """Where jobs run: the Ray cluster at $PLAYGROUND_RAY_ADDRESS when it is set, else local worker processes."""
+    from playground.training.backends import ray as ray_backend  # Ray itself is imported only when a job starts
+
+    if ray_backend.address_from_env():
+        return ray_backend.RayBackend(limits)
+    return LocalBackend(limits)
+
+
 class Scheduler:
     """The server's training slots: a cap on running jobs, a FIFO queue, a backend that runs them, a watchdog."""
 
     def __init__(self, limits: Limits | None = None, backend: Backend | None = None):
         self.limits = limits or Limits.from_env()
-        self.backend = backend or LocalBackend(self.limits)
+        self.backend = backend or backend_for(self.limits)
         self._lock = threading.RLock()
         self._queue: list[TrainingJob] = []
         self._running: list[TrainingJob] = []
