@@ -124,6 +124,7 @@ CATALOGUE = Catalogue(
         "error_dataset": "The dataset is not available: {detail}",
         "error_memory": "Out of memory while training ({detail}). Try a smaller model or batch size.",
         "error_exception": "Training failed: {detail}",
+        "error_cluster": "The training cluster cannot be reached ({detail}). Please try again later.",
         "fault_lr_too_high": (
             "The loss became {value} at epoch {epoch}, step {step}: learning rate {learning_rate} is too high for "
             "{optimizer} — try {low}–{high}."
@@ -268,6 +269,7 @@ CATALOGUE = Catalogue(
         "error_dataset": "数据集不可用：{detail}",
         "error_memory": "训练时内存不足（{detail}）。请尝试更小的模型或批大小。",
         "error_exception": "训练失败：{detail}",
+        "error_cluster": "无法连接训练集群（{detail}）。请稍后重试。",
         "fault_lr_too_high": (
             "损失在第 {epoch} 轮第 {step} 步变成了 {value}：对 {optimizer} 来说，学习率 {learning_rate} 太大了"
             "——试试 {low}–{high}。"

@@ -54,6 +54,22 @@ def test_the_address_chooses_the_backend(monkeypatch):
     assert isinstance(backend, ray_backend.RayBackend) and backend.address == "127.0.0.1:1" and backend.cpus == 3
 
 
+def test_a_cluster_that_does_not_answer_fails_the_job_at_once():
+    # ray.init would retry for minutes, holding the job's slot: the backend checks the head's port first.
+    from scripts import services
+
+    address = f"127.0.0.1:{services.free_port()}"
+    limits = Limits(max_running=1, cores=2, spare="off")
+    scheduler = Scheduler(limits, ray_backend.RayBackend(limits, address))
+    try:
+        snap = settle(scheduler.submit(job_for()), 30)
+    finally:
+        scheduler.shutdown()
+    assert snap.state == "failed" and snap.message[0] == "error_cluster"
+    assert T(snap.message[0], **snap.message[1]).startswith(f"The training cluster cannot be reached (no Ray cluster "
+                                                            f"answers at {address}: ")  # fmt: skip
+
+
 def test_live_curves_then_stop_and_the_actor_ends(make_scheduler):
     scheduler = make_scheduler()
     job = scheduler.submit(job_for("small-cnn", TrainSettings(epochs=10), steps_per_execution=4))

@@ -23,6 +23,7 @@ import contextlib
 import functools
 import logging
 import os
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ POLL_WAIT_S = 0.5  # how long one poll waits in the actor for a new message
 ORPHAN_S = 60.0  # an actor nobody has polled for this long stops training and ends
 LINGER_S = 30.0  # an actor past its deadline ends this long after, whatever its training does
 DEADLINE_MARGIN_S = 60.0
+CONNECT_TIMEOUT_S = 3.0
 
 _connect_lock = threading.Lock()
 
@@ -48,8 +50,26 @@ def address_from_env() -> str | None:
     return os.environ.get(ADDRESS_ENV, "").strip() or None
 
 
+class ClusterUnreachable(ConnectionError):
+    """Nothing answers at the Ray cluster's address."""
+
+
+def check_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """Return when the head at a host:port address accepts a connection (`auto` and ray:// are not checked);
+    raise ClusterUnreachable otherwise. ray.init itself retries an address that does not answer for minutes."""
+    host, _, port = address.rpartition(":")
+    if address == "auto" or "://" in address or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as error:
+        raise ClusterUnreachable(f"no Ray cluster answers at {address}: {error.strerror or error}") from None
+
+
 def connect(address: str):
-    """The `ray` module, connected to the cluster at `address` once per process (an existing connection is kept)."""
+    """The `ray` module, connected to the cluster at `address` once per process (an existing connection is kept);
+    ClusterUnreachable when its head does not answer."""
+    check_reachable(address)
     import ray
 
     with _connect_lock:
@@ -147,7 +167,8 @@ class RayWorker(Worker):
                 self._launch()
             except Exception as error:  # no cluster to reach, a refused actor: this job fails, the server goes on
                 if not self._ended:
-                    yield ("error", {"key": "failed_actor_lost", "detail": _short(error)})
+                    key = "error_cluster" if isinstance(error, ClusterUnreachable) else "failed_actor_lost"
+                    yield ("error", {"key": key, "detail": _short(error)})
                 return
             yield from self._poll()
         finally:
