@@ -2,6 +2,8 @@
 the Ray backend — live curves, stop, continue, NaN guard, a killed actor, an uploaded image set, no leftover actor —
 and an actor whose replica is gone ending by itself."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -162,3 +164,31 @@ def test_an_actor_nobody_polls_stops_and_ends_by_itself(make_scheduler):
     assert next(messages)[0] == "warm"  # created and warm; from now on nobody polls
     wait_until(lambda: worker.name in ray_backend.live_job_actors(), 10, "the actor to be listed")
     wait_until(lambda: worker.name not in ray_backend.live_job_actors(), 60, "the orphaned actor to end itself")
+
+
+def test_one_line_for_every_replica_with_a_cluster_cap(ray_head):
+    # Two schedulers stand for two replicas; with a cluster cap of 1 they share one line through the authority actor.
+    made = []
+    for _ in range(2):
+        limits = Limits(max_running=2, cores=2, spare="off")
+        made.append(Scheduler(limits, ray_backend.RayBackend(limits, ray_head.address, cluster_max_jobs=1)))
+    first, second = made
+    try:
+        running = first.submit(job_for())
+        running_steps(running)
+        waiting = second.submit(job_for(settings=SHORT))
+        wait_until(lambda: waiting.snapshot().message == ("state_queued", {"position": 1, "total": 1}), 10, "a place")
+        later = first.submit(job_for(settings=SHORT))  # this replica has a free slot, but the other's job came first
+        wait_until(lambda: later.snapshot().message == ("state_queued", {"position": 2, "total": 2}), 10, "place 2")
+        running.stop()
+        most = 0
+        while not later.settled:
+            most = max(most, len(first.running()) + len(second.running()))
+            time.sleep(0.02)
+        assert most == 1  # the cluster's cap held across both replicas
+        assert settle(waiting).state == settle(later).state == "finished"
+        assert running.dispatched < waiting.dispatched < later.dispatched  # in the order they were submitted
+    finally:
+        for scheduler in made:
+            scheduler.shutdown()
+    wait_until(lambda: not ray_backend.live_job_actors(), 30, "the job actors to end")

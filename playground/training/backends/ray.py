@@ -36,6 +36,7 @@ from playground.training.runs import FitRequest
 NAMESPACE = "playground"
 PREFIX = "playground-job-"
 ADDRESS_ENV = "PLAYGROUND_RAY_ADDRESS"
+CLUSTER_CAP_ENV = "PLAYGROUND_CLUSTER_MAX_JOBS"  # set: one line for all replicas, this many jobs in the cluster
 POLL_WAIT_S = 0.5  # how long one poll waits in the actor for a new message
 ORPHAN_S = 60.0  # an actor nobody has polled for this long stops training and ends
 LINGER_S = 30.0  # an actor past its deadline ends this long after, whatever its training does
@@ -238,7 +239,7 @@ class RayBackend(Backend):
     """Jobs as actors in the Ray cluster at `address` (default: $PLAYGROUND_RAY_ADDRESS)."""
 
     def __init__(self, limits: Limits, address: str | None = None, orphan_s: float = ORPHAN_S,
-                 linger_s: float = LINGER_S):  # fmt: skip
+                 linger_s: float = LINGER_S, cluster_max_jobs: int | None = None):  # fmt: skip
         self.limits = limits
         self.address = address or address_from_env()
         if not self.address:
@@ -247,6 +248,16 @@ class RayBackend(Backend):
         deadline = limits.start_timeout_s + limits.max_wall_s + limits.stop_grace_s + DEADLINE_MARGIN_S
         self.deadlines = Deadlines(orphan_s=orphan_s, deadline_s=deadline, linger_s=linger_s)
         self._closed = False
+        cap = cluster_max_jobs or int(os.environ.get(CLUSTER_CAP_ENV, "0") or 0)
+        self._line = None
+        if cap > 0:
+            from playground.training.backends.ray_line import Line
+
+            self._line = Line(uuid.uuid4().hex[:12], cap, lambda: connect(self.address))
+
+    def line(self):
+        """The line shared with the other replicas when $PLAYGROUND_CLUSTER_MAX_JOBS caps the cluster, else None."""
+        return self._line
 
     def worker(self) -> RayWorker:
         """A new actor-to-be for the job starting now."""
