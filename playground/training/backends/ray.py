@@ -253,7 +253,7 @@ class RayBackend(Backend):
         if cap > 0:
             from playground.training.backends.ray_line import Line
 
-            self._line = Line(uuid.uuid4().hex[:12], cap, lambda: connect(self.address))
+            self._line = Line(uuid.uuid4().hex[:12], cap, lambda: connect(self.address), NAMESPACE)
 
     def line(self):
         """The line shared with the other replicas when $PLAYGROUND_CLUSTER_MAX_JOBS caps the cluster, else None."""

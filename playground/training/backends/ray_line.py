@@ -8,7 +8,6 @@ authority (it is detached, found or created by name) rebuilds the line from the 
 replica's jobs stop counting by themselves.
 """
 
-import contextlib
 import threading
 import time
 
@@ -47,8 +46,8 @@ class LineAuthority:
 class Line:
     """A replica's side of the shared line: tickets for its jobs, claims, and places read from the last report."""
 
-    def __init__(self, replica: str, cap: int, connect):
-        self.replica, self.cap = replica, cap
+    def __init__(self, replica: str, cap: int, connect, namespace: str):
+        self.replica, self.cap, self.namespace = replica, cap, namespace
         self._connect = connect  # () -> the connected ray module
         self._authority = None
         self._places: dict[str, int] = {}
@@ -58,9 +57,7 @@ class Line:
     def _actor(self):
         ray = self._connect()
         if self._authority is None:
-            from playground.training.backends.ray import NAMESPACE
-
-            remote = ray.remote(LineAuthority).options(name=NAME, namespace=NAMESPACE, lifetime="detached",
+            remote = ray.remote(LineAuthority).options(name=NAME, namespace=self.namespace, lifetime="detached",
                                                        get_if_exists=True, num_cpus=0, max_restarts=-1)  # fmt: skip
             self._authority = remote.remote()
         return ray, self._authority
@@ -77,8 +74,7 @@ class Line:
             line = ray.get(authority.report.remote(self.replica, items, [self.ticket(j) for j in running]),
                            timeout=CALL_TIMEOUT_S)  # fmt: skip
         except Exception:  # the authority is unreachable: keep the last places; claims fail until it answers
-            with contextlib.suppress(Exception):
-                self._authority = None
+            self._authority = None  # found or created again by name on the next call
             return
         with self._lock:
             self._places = {ticket: index + 1 for index, ticket in enumerate(line)}
