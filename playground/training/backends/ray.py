@@ -16,6 +16,7 @@ on a machine of the cluster). Ray is imported here only, and only when a job sta
 - Limits: the replica's scheduler enforces the cap on running jobs (Limits.max_running, per replica), the queue,
   abandonment, wall time and stop grace exactly as for local jobs. When that replica is gone, the actor enforces
   its own end (ray_job's docstring: no poll for `orphan_s`, or past its deadline).
+- One line for all replicas (opt-in, $PLAYGROUND_CLUSTER_MAX_JOBS): backends.ray_line.
 - No spare: each job's actor starts a fresh worker process and imports TensorFlow (~5 s) before training.
 """
 
