@@ -131,6 +131,7 @@ def test_a_killed_actor_fails_only_its_own_job(make_scheduler):
     snap = settle(victim, 30)
     assert snap.state == "failed" and snap.message[0] == "failed_actor_lost"
     assert T(snap.message[0], **snap.message[1]).startswith("The cluster worker training this run was lost (")
+    assert "ray.kill" in snap.message[1]["detail"]  # Ray's cause, not its generic "died unexpectedly"
     assert bystander_then == "running"
     snap = settle(bystander)
     assert snap.state == "finished" and snap.history.epoch == [1, 2] and bystander.result.weights

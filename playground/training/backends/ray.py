@@ -101,9 +101,12 @@ def _actor_class():
 
 
 def _short(error: BaseException) -> str:
-    """The first line of Ray's (often long) explanation of an error."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return (lines[0] if lines else type(error).__name__)[:300]
+    """The telling line of Ray's (often long) explanation of an error: for a dead actor the cause after its generic
+    first line and the tab-indented details (killed by ray.kill, its node lost, out of memory…)."""
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    causes = [line.strip() for line in lines[1:] if not line.startswith("\t")]
+    line = causes[0] if causes else lines[0].strip() if lines else type(error).__name__
+    return line.rstrip(".")[:300]
 
 
 class RayWorker(Worker):
