@@ -14,6 +14,7 @@ import time
 NAME = "playground-line"
 STALE_S = 30.0
 CALL_TIMEOUT_S = 2.0
+BACKOFF_S = 5.0  # after a failed call, no call for this long: the scheduler calls with its lock held
 
 
 class LineAuthority:
@@ -53,8 +54,12 @@ class Line:
         self._places: dict[str, int] = {}
         self._total = 0
         self._lock = threading.Lock()
+        self._retry_at = 0.0
+        self._told_empty = True  # an idle replica has nothing to tell (and need not connect)
 
     def _actor(self):
+        if time.monotonic() < self._retry_at:
+            raise ConnectionError("the line's authority did not answer a moment ago")
         ray = self._connect()
         if self._authority is None:
             remote = ray.remote(LineAuthority).options(name=NAME, namespace=self.namespace, lifetime="detached",
@@ -68,14 +73,17 @@ class Line:
 
     def report(self, waiting: list, running: list) -> None:
         """Tell the authority this replica's jobs (waiting in order, running); keep the places it answers."""
+        if not waiting and not running and self._told_empty:
+            return
         items = [(time.time() - (time.monotonic() - job.created), self.ticket(job)) for job in waiting]
         try:
             ray, authority = self._actor()
             line = ray.get(authority.report.remote(self.replica, items, [self.ticket(j) for j in running]),
                            timeout=CALL_TIMEOUT_S)  # fmt: skip
         except Exception:  # the authority is unreachable: keep the last places; claims fail until it answers
-            self._authority = None  # found or created again by name on the next call
+            self._failed()
             return
+        self._told_empty = not waiting and not running
         with self._lock:
             self._places = {ticket: index + 1 for index, ticket in enumerate(line)}
             self._total = len(line)
@@ -87,8 +95,12 @@ class Line:
             return bool(ray.get(authority.claim.remote(self.replica, self.ticket(job), self.cap),
                                 timeout=CALL_TIMEOUT_S))  # fmt: skip
         except Exception:
-            self._authority = None
+            self._failed()
             return False
+
+    def _failed(self) -> None:
+        self._authority = None  # found or created again by name on the next call
+        self._retry_at = time.monotonic() + BACKOFF_S
 
     def place(self, job) -> tuple[int, int] | None:
         """(the job's place, the line's length) from the last report, or None when not known."""
