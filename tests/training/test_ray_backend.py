@@ -167,6 +167,22 @@ def test_an_actor_nobody_polls_stops_and_ends_by_itself(make_scheduler):
     wait_until(lambda: worker.name not in ray_backend.live_job_actors(), 60, "the orphaned actor to end itself")
 
 
+def test_the_line_goes_by_submission_caps_the_cluster_and_forgets_silent_replicas():
+    from playground.training.backends.ray_line import STALE_S, LineAuthority
+
+    now = [0.0]
+    authority = LineAuthority(clock=lambda: now[0])
+    assert authority.report("a", [(2.0, "a-1")], []) == ["a-1"]
+    assert authority.report("b", [(1.0, "b-1"), (3.0, "b-2")], []) == ["b-1", "a-1", "b-2"]
+    assert not authority.claim("a", "a-1", cap=1)  # b-1 was submitted first
+    assert authority.claim("b", "b-1", cap=1)
+    assert authority.report("a", [(2.0, "a-1")], []) == ["a-1", "b-2"]
+    assert not authority.claim("a", "a-1", cap=1)  # its turn, but the cluster is full
+    now[0] = STALE_S + 1  # replica b went silent (it died): its running and waiting jobs no longer count
+    assert authority.report("a", [(2.0, "a-1")], []) == ["a-1"]
+    assert authority.claim("a", "a-1", cap=1)
+
+
 def test_one_line_for_every_replica_with_a_cluster_cap(ray_head):
     # Two schedulers stand for two replicas; with a cluster cap of 1 they share one line through the authority actor.
     made = []

@@ -20,18 +20,19 @@ BACKOFF_S = 5.0  # after a failed call, no call for this long: the scheduler cal
 class LineAuthority:
     """The Ray actor: the waiting and running jobs of every replica, by report."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
         self._replicas: dict[str, tuple[float, list, list]] = {}  # id -> (last report, waiting, running)
 
     def _line(self) -> tuple[list[str], int]:
-        now = time.monotonic()
+        now = self._clock()
         self._replicas = {rid: entry for rid, entry in self._replicas.items() if now - entry[0] <= STALE_S}
         waiting = sorted(item for entry in self._replicas.values() for item in entry[1])
         return [ticket for _, ticket in waiting], sum(len(entry[2]) for entry in self._replicas.values())
 
     def report(self, replica: str, waiting: list, running: list) -> list[str]:
         """Take a replica's (submitted at, ticket) waiting and ticket running lists; the whole line, in order."""
-        self._replicas[replica] = (time.monotonic(), list(waiting), list(running))
+        self._replicas[replica] = (self._clock(), list(waiting), list(running))
         return self._line()[0]
 
     def claim(self, replica: str, ticket: str, cap: int) -> bool:
