@@ -44,6 +44,8 @@ QUICK = {
                      "train --images: four 6300×6300 plain PNGs (4 KB zip)",
                      "predict --model: weights.npz headers understate it (inflates to 256 MB)",
                      "valid: summary --spec of the seed article's CNN"],
+    "2-D tables": ["a 2 MB table", "2,001 rows", "valid: 200 points of two classes"],
+    "2-D rules": ["the formula __import__('os').system('rm -rf /')", "a power of a million", "valid: a circle"],
 }  # fmt: skip
 FUNCTIONS = {
     "image sets": "playground.data.own:from_zip",
@@ -54,6 +56,8 @@ FUNCTIONS = {
     "specs": "tests.hostile.decoders:spec_file",
     "links": "tests.hostile.decoders:link",
     "command line": "tests.hostile.decoders:command_line",
+    "2-D tables": "tests.hostile.decoders:plane_table",
+    "2-D rules": "tests.hostile.decoders:plane_rule",
 }
 NAIVE = [  # (what, the input's class and name, naive reader)
     ("image", "photos", "a plain 6300×6300 PNG (131 KB)"),
@@ -73,6 +77,8 @@ def tables(marker: pathlib.Path) -> dict[str, dict[str, cases.Case]]:
         "specs": cases.specs(),
         "links": cases.links(),
         "command line": cases.command_line(marker),
+        "2-D tables": cases.plane_tables(),
+        "2-D rules": cases.plane_rules(),
     }
 
 

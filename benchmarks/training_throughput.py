@@ -2,7 +2,7 @@
 "auto" precision and in bfloat16 forced, vs the seed article's plain `model.fit(x, y, epochs, batch_size=32)`
 in-process in float32, on the same network and the same 4,000 digits.
 
-Run: python benchmarks/training_throughput.py [--quick] [--epochs N] [--rounds N]
+Run: python benchmarks/training_throughput.py [--quick] [--epochs N] [--rounds N] [--replay]
 
 Every figure is training samples per second over whole epochs, each including its own first-epoch tracing; the
 jobs train without a validation split so that all see exactly the same data. A job alone on the server gets all
@@ -12,10 +12,16 @@ samples per second of wall time (the goal), and per CPU-second of the training p
 other load on the machine disturbs far less; each as a ratio to the seed's fit of the same round. "auto" is
 bfloat16 where this machine has bfloat16 units that a short measurement confirms (training.precision; the
 measurement is cached in the data directory, and it is printed at the end), else float32. Never asserts on time.
+
+--replay measures instead what the replay snapshots cost (training.snapshots): float32 jobs with snapshots and with
+PLAYGROUND_REPLAY=off (each job's worker is spawned after the variable is set), interleaved (the order alternates
+by round), as the median over rounds of the with/without ratio of samples per second over whole epochs (every
+snapshot, epoch ends included) and per CPU-second. --quick then runs two short rounds.
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -65,7 +71,7 @@ def seed_fit(epochs: int) -> dict:
     }
 
 
-def playground_job(scheduler, epochs: int, precision: str) -> dict:
+def playground_job(scheduler, epochs: int, precision: str, replay: bool = True) -> dict:
     """Samples per second of a playground job for the seed CNN in this precision, and how live its curves were."""
     from playground import presets
     from playground.training.job import TrainingJob
@@ -74,8 +80,12 @@ def playground_job(scheduler, epochs: int, precision: str) -> dict:
     settings = TrainSettings("mnist-sample", epochs, 32, validation_split=0.0, seed=0, precision=precision)
     job = TrainingJob(FitRequest(presets.preset("seed-cnn"), settings))
     submitted = time.perf_counter()
-    scheduler.submit(job)
-    job.wait()
+    os.environ["PLAYGROUND_REPLAY"] = "on" if replay else "off"  # read by the worker, spawned for this job
+    try:
+        scheduler.submit(job)
+        job.wait()
+    finally:
+        os.environ.pop("PLAYGROUND_REPLAY", None)
     snap = job.snapshot()
     if job.result is None:
         raise RuntimeError(f"the job ended {snap.state}: {snap.message}")
@@ -89,6 +99,9 @@ def playground_job(scheduler, epochs: int, precision: str) -> dict:
         "wall_s": time.perf_counter() - submitted,
         "precision": job.result.precision,
         "test_accuracy": job.result.test_accuracy,
+        "whole_per_second": epochs * 4000 / train_seconds,  # every snapshot counted, the epoch ends' too
+        "replay_frames": len(job.result.replay) if job.result.replay is not None else 0,
+        "replay_bytes": job.result.replay.nbytes if job.result.replay is not None else 0,
     }
 
 
@@ -111,13 +124,44 @@ def _line(name: str, figures: dict, seed: dict) -> str:
     )
 
 
+REPLAY_FIGURES = ("whole_per_second", "samples_per_cpu_second")
+
+
+def replay_cost(scheduler, epochs: int, rounds: int) -> None:
+    """Print float32 jobs with and without replay snapshots, interleaved, and the median with/without ratios."""
+    ratios: dict[str, list[float]] = {key: [] for key in REPLAY_FIGURES}
+    for round_ in range(1, rounds + 1):
+        order = (True, False) if round_ % 2 else (False, True)  # alternate who goes first
+        this_round = {}
+        for replay in order:
+            this_round[replay] = playground_job(scheduler, epochs, "float32", replay=replay)
+            time.sleep(2)
+        with_, without = this_round[True], this_round[False]
+        for key in REPLAY_FIGURES:
+            ratios[key].append(with_[key] / without[key])
+        print(
+            f"round {round_} (first: {'with' if order[0] else 'without'}): with snapshots "
+            f"{with_['whole_per_second']:,.0f} samples/s, {with_['samples_per_cpu_second']:,.0f} per CPU-s "
+            f"({with_['replay_frames']} frames, {with_['replay_bytes']:,} bytes); without "
+            f"{without['whole_per_second']:,.0f} samples/s, {without['samples_per_cpu_second']:,.0f} per CPU-s"
+        )
+    print(
+        f"median ratio with/without snapshots over {rounds} round(s): "
+        f"{statistics.median(ratios['whole_per_second']):.3f} samples/s over whole epochs, "
+        f"{statistics.median(ratios['samples_per_cpu_second']):.3f} per CPU-second"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one short round (for CI)")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--replay", action="store_true", help="jobs with vs without replay snapshots instead")
     args = parser.parse_args()
     epochs, rounds = (2, 1) if args.quick else (max(2, args.epochs), args.rounds)
+    if args.replay and args.quick:
+        rounds = 2  # both orders once
 
     from playground.training import precision
     from playground.training import scheduler as training
@@ -132,6 +176,10 @@ def main() -> None:
         f"worker threads: {limits.threads_per_worker or 'the cores shared by the running jobs'}, {limits.cores} cores; "
         f"{model or 'unknown CPU'}: bfloat16 units by the flags: {precision.flag_units(flags)}"
     )
+    if args.replay:
+        replay_cost(scheduler, epochs, rounds)
+        scheduler.shutdown()
+        return
     print("  figures: samples/s whole run (epochs 2..N), per CPU-second | ratios to the seed fit in the same order")
     results: dict[str, list[dict]] = {name: [] for name in RUNS}
     for round_ in range(1, rounds + 1):

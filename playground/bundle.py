@@ -27,6 +27,8 @@ from playground.bounded.arrays import ArrayHeader, read_npz
 from playground.bounded.zips import open_zip, read_member
 from playground.spec import ModelSpec
 from playground.text.files import CATALOGUE as MESSAGES
+from playground.training import replay as replays
+from playground.training.replay import Replay, ReplayError
 from playground.training.runs import PRECISIONS, History, TrainSettings
 
 MAX_BUNDLE_BYTES = 50 * 1024 * 1024
@@ -36,7 +38,7 @@ MAX_MEMBERS = 32
 MAX_JSON_BYTES = {"spec.json": 1 * 2**20, "metadata.json": 1 * 2**20, "history.json": 2 * 2**20}
 NPZ_OVERHEAD = 4096  # zip entries and the .npy header of one array in an .npz, generously
 MAX_HISTORY_POINTS = 100_000
-FORMAT = "deep-learning-playground-bundle/1"
+FORMAT = "deep-learning-playground-bundle/2"  # 2: replay.npz (format 1 bundles load, without)
 
 # Slot variables per trainable weight, and extra scalars, of each catalog optimizer (beyond `iteration` and
 # `learning_rate`); tests hold this table against Keras.
@@ -54,6 +56,7 @@ class TrainedModel:
     history: History = field(default_factory=History)  # a bundle keeps its per-epoch curves
     dataset: str = "mnist-sample"
     metadata: Mapping[str, object] = field(default_factory=dict)
+    replay: Replay | None = None  # its run's snapshots (training.replay)
 
 
 class BundleError(ValueError):
@@ -166,7 +169,11 @@ def to_bytes(trained: TrainedModel) -> bytes:
         archive.writestr("weights.npz", _npz_bytes(trained.weights))
         archive.writestr("optimizer.npz", _npz_bytes(trained.optimizer_state))
         archive.writestr("history.json", json.dumps(trained.history.epoch_curves().to_dict()))
-        archive.writestr("metadata.json", json.dumps(metadata_for(trained), default=str))
+        metadata = metadata_for(trained)
+        if trained.replay is not None:
+            arrays, metadata["replay"] = trained.replay.to_arrays()
+            archive.writestr("replay.npz", _npz_bytes(arrays))
+        archive.writestr("metadata.json", json.dumps(metadata, default=str))
     return buffer.getvalue()
 
 
@@ -368,6 +375,7 @@ def from_bytes(data: bytes) -> TrainedModel:
             optimizer = _read_optimizer(archive, spec, budget) if "optimizer.npz" in names else ()
             history = _read_json(archive, "history.json", budget) if "history.json" in names else {}
             metadata = _read_json(archive, "metadata.json", budget) if "metadata.json" in names else {}
+            replay = _read(archive, "replay.npz", 2 * replays.MAX_BYTES, budget) if "replay.npz" in names else None
     except specs.SpecError as error:
         raise BundleError("invalid_spec", problems=error.problems, detail=str(error)) from None
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as error:
@@ -376,7 +384,17 @@ def from_bytes(data: bytes) -> TrainedModel:
     history = _check_history(history)
     metadata = _check_metadata(metadata, spec)
     dataset = str(metadata.get("dataset", "mnist-sample"))[:100]
-    return TrainedModel(spec, weights, optimizer, History.from_dict(history), dataset, metadata)
+    replay = _read_replay(replay, metadata.pop("replay", None)) if isinstance(metadata, dict) else None
+    return TrainedModel(spec, weights, optimizer, History.from_dict(history), dataset, metadata, replay)
+
+
+def _read_replay(raw: bytes | None, meta: object) -> Replay | None:
+    # A replay that does not read is left out: the model itself is sound.
+    try:
+        arrays = read_npz(raw, cap_bytes=2 * replays.MAX_BYTES, what="replay.npz", kinds="fu") if raw else None
+        return Replay.from_arrays(arrays, meta) if arrays else None
+    except (bounded.BoundedError, ReplayError):
+        return None
 
 
 def _check_input(spec: ModelSpec) -> None:
@@ -409,6 +427,7 @@ _SETTING_RULES = {  # name: (type, low, high) of the TrainSettings a bundle's me
     "train_samples": (int, 1, 10**7),
     "augment_shift": (int, 0, 8),
     "augment_rotation": (float, 0.0, 180.0),
+    "augment_stroke": (int, 0, 2),
 }
 
 

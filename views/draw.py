@@ -8,6 +8,7 @@ from playground.text.draw import CATALOGUE
 from playground.ui import lesson, session
 from playground.ui.draw import inputs, panels
 from playground.ui.models import image_sets
+from playground.ui.train import replay as replay_view
 
 t = session.translator(CATALOGUE)
 
@@ -43,6 +44,9 @@ except data.DatasetUnavailable as error:
     st.warning(t("dataset_missing", dataset=trained.dataset, detail=str(error)))
 names = dataset.class_names if dataset else bundle.class_names(trained)
 workbench(trained, dataset, names)
+if trained.replay is not None:  # how this model learned, when it was trained here
+    st.divider()
+    replay_view.panel(trained.replay, trained.history, names, "draw")
 if dataset is not None:
     st.divider()
     dataset_title = image_sets.dataset_title(dataset.name)

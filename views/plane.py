@@ -15,6 +15,7 @@ st.caption(t("intro"))
 panels.link_notes(t)
 controls.toolbar(t)
 controls.training_row(t)
+controls.place_row(t)  # only while placing points: the plane to click on, across the page
 
 data_column, network_column = st.columns([1, 4.4], gap="medium")
 with data_column:

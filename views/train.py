@@ -91,6 +91,7 @@ with settings_column:
 
 with live_column:
     train_view.live_panel(t, language)
+    train_view.replay_panel()
 
 st.divider()
 train_view.run_history(t)

@@ -1,4 +1,5 @@
-"""Data augmentation in numpy: small random shifts and rotations of grey images, as a learner would see them."""
+"""Data augmentation in numpy: small random shifts, rotations and stroke-width changes of grey images, as a learner
+would see them."""
 
 import numpy as np
 
@@ -38,20 +39,56 @@ def _bilinear(images: np.ndarray, source_y: np.ndarray, source_x: np.ndarray) ->
     return (top * (1 - wy) + bottom * wy).astype(np.float32)
 
 
-def random_augment(images: np.ndarray, rng: np.random.Generator, max_shift: float, max_rotation: float) -> np.ndarray:
-    """Images (N, H, W) each shifted by up to max_shift pixels and rotated by up to max_rotation degrees, at random."""
+def restroke(images: np.ndarray, widths: np.ndarray) -> np.ndarray:
+    """Images (N, H, W) with each one's strokes widened (width > 0) or thinned (< 0) by that many whole pixels.
+
+    A grey dilation (erosion) with a (|width| + 1)-pixel square window: the largest (smallest) value under it, so a
+    stroke gains (loses) |width| pixels across and its soft edge keeps its grey levels. An image that thinning
+    would wipe out (no pixel left at half its brightest) is kept as it was. Returns float32.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    widths = np.asarray(widths, dtype=np.int64).reshape(len(images))
+    out = images.copy()
+    for width in np.unique(widths[widths != 0]):
+        chosen = widths == width
+        if width > 0:
+            out[chosen] = _max_filter(images[chosen], int(width) + 1)
+        else:
+            thinned = -_max_filter(-images[chosen], int(-width) + 1)
+            # Thinning a 1-2 pixel stroke can leave nothing: such a digit is better kept than erased.
+            kept = thinned.max(axis=(1, 2)) >= 0.5 * images[chosen].max(axis=(1, 2))
+            out[np.flatnonzero(chosen)[kept]] = thinned[kept]
+    return out
+
+
+def _max_filter(images: np.ndarray, size: int) -> np.ndarray:
+    # A square maximum filter over each image, separable (rows, then columns). An even window covers the pixel and
+    # those above and to its left, as scipy.ndimage's does.
+    before, after = size // 2, (size - 1) // 2
+    padded = np.pad(images, ((0, 0), (before, after), (before, after)), constant_values=-np.inf)
+    rows = np.lib.stride_tricks.sliding_window_view(padded, size, axis=1).max(axis=-1)
+    return np.lib.stride_tricks.sliding_window_view(rows, size, axis=2).max(axis=-1)
+
+
+def random_augment(
+    images: np.ndarray, rng: np.random.Generator, max_shift: float, max_rotation: float, max_width: int = 0
+) -> np.ndarray:
+    """Images (N, H, W) each shifted by up to max_shift pixels and rotated by up to max_rotation degrees, at random;
+    with max_width, first each one's strokes widened or thinned by a whole number of pixels up to max_width."""
     count = len(images)
+    if max_width > 0:  # drawn only when asked: the same seed gives the same shifts and rotations as before
+        images = restroke(images, rng.integers(-max_width, max_width + 1, size=count))
     angles = rng.uniform(-max_rotation, max_rotation, size=count) if max_rotation > 0 else np.zeros(count)
     shifts = rng.uniform(-max_shift, max_shift, size=(count, 2)) if max_shift > 0 else np.zeros((count, 2))
     return transform(images, angles, shifts)
 
 
 def preview_sheet(
-    images: np.ndarray, max_shift: float, max_rotation: float, seed: int = 0, scale: int = 3
+    images: np.ndarray, max_shift: float, max_rotation: float, seed: int = 0, scale: int = 3, max_width: int = 0
 ) -> np.ndarray:
     """A uint8 picture: the images in the top row, randomly augmented copies below, enlarged `scale` times."""
     originals = np.asarray(images, dtype=np.float32) / 255.0
-    augmented = random_augment(originals, np.random.default_rng(seed), max_shift, max_rotation)
+    augmented = random_augment(originals, np.random.default_rng(seed), max_shift, max_rotation, max_width)
     count, height, width = originals.shape
     sheet = np.full((2 * height + 2, count * (width + 2)), 0.35, dtype=np.float32)  # grey gutters between digits
     for index in range(count):

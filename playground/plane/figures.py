@@ -107,9 +107,10 @@ def output_figure(
                 }
             )  # fmt: skip
             continue
+        names = getattr(data, "class_names", ())
         for label in range(max(data.classes, 2)):
             chosen = labels == label
-            class_name = t("class_name", number=label)
+            class_name = names[label] if label < len(names) else t("class_name", number=label)
             traces.append(
                 {
                     "type": "scatter", "x": points[chosen, 0], "y": points[chosen, 1], "mode": "markers",
@@ -122,10 +123,24 @@ def output_figure(
     layout = {
         "height": height, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
         "showlegend": False, "uirevision": "plane", "images": [image],
-        "xaxis": {**axis, "title": {"text": "x₁"}},
-        "yaxis": {**axis, "title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1},
+        "xaxis": {**axis, **_units(data, 0, "x₁")},
+        "yaxis": {**axis, **_units(data, 1, "x₂"), "scaleanchor": "x", "scaleratio": 1},
     }  # fmt: skip
     return go.Figure(data=traces, layout=layout)
+
+
+def _units(data: plane.PlaneData, index: int, default: str) -> dict:
+    """An axis's title and ticks: an uploaded table's column name and original units, else x₁ / x₂ as they are."""
+    axes = getattr(data, "axes", None)
+    if not axes or data.name != "table":
+        return {"title": {"text": default}}
+    found = axes[index]
+    ticks = np.linspace(-plane.EXTENT, plane.EXTENT, 5)
+    return {
+        "title": {"text": found.name},
+        "tickvals": ticks.tolist(),
+        "ticktext": [f"{value:.3g}" for value in found.original(ticks)],
+    }
 
 
 def loss_figure(history: dict, t: Callable[..., str], height: int = 200) -> go.Figure:
@@ -265,3 +280,38 @@ def _node_label(column: int, row: int, columns: int, feature_names, weights, t) 
     if column == columns - 1:
         return t("node_output", neuron=row + 1, bias=bias)
     return t("node_hidden", layer=column, neuron=row + 1, bias=bias)
+
+
+def place_figure(
+    placed: Sequence[tuple[float, float, float]], target: str, grid: np.ndarray, t: Callable[..., str], height=300
+) -> go.Figure:
+    """The plane to place points on: the points so far over a grid of invisible markers that catch clicks.
+
+    Streamlit's selection reports only points of the figure, so every grid cell holds a marker that is drawn
+    fully transparent; a click selects the nearest one and the page adds a point there.
+    """
+    extent = plane.EXTENT
+    catch = {
+        "type": "scatter", "x": grid[:, 0], "y": grid[:, 1], "mode": "markers", "name": t("place_here"),
+        "marker": {"size": 14, "color": "rgba(0,0,0,0)", "symbol": "square"},
+        "hovertemplate": "x₁=%{x:.2f}<br>x₂=%{y:.2f}<extra></extra>",
+    }  # fmt: skip
+    traces = [catch]
+    if placed:
+        xy = np.array(placed, np.float64)
+        marker = {"size": 9, "line": {"color": "#FFFFFF", "width": 1}}
+        if target == "regression":
+            marker.update(color=xy[:, 2], colorscale=DIVERGING, cmin=-1, cmax=1)
+        else:
+            marker["color"] = [CLASS_COLOURS[int(label)] for label in xy[:, 2]]
+        traces.append(
+            {"type": "scatter", "x": xy[:, 0], "y": xy[:, 1], "mode": "markers", "marker": marker, "hoverinfo": "skip"}
+        )
+    axis = {"range": [-extent, extent], "showgrid": True, "zeroline": True, "constrain": "domain", "fixedrange": True}
+    layout = {
+        "height": height, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "showlegend": False, "dragmode": False,
+        "clickmode": "event+select", "plot_bgcolor": "#F7F7F7",
+        "xaxis": {**axis, "title": {"text": "x₁"}},
+        "yaxis": {**axis, "title": {"text": "x₂"}, "scaleanchor": "x", "scaleratio": 1},
+    }  # fmt: skip
+    return go.Figure(data=traces, layout=layout)

@@ -91,6 +91,14 @@ class PlaneRun:
         self.history = {"epoch": [], "train": [], "test": []}
         return self.refresh()
 
+    def use_data(self, data: plane.PlaneData) -> Frame:
+        """Go on training the same network on other points of the same task (a placed point added or erased)."""
+        if (data.task, data.classes) != (self.data.task, self.data.classes):
+            raise ValueError("the new points must pose the same task")
+        self.data = data
+        self._data = padded_data(data, self.feature_names, self.spec.loss, self.resolution)
+        return self.refresh()
+
     def step(self, epochs: int) -> Frame:
         """Train `epochs` more epochs and return the new frame."""
         return self._run(epochs)

@@ -5,12 +5,14 @@ The share link is the settings as compact query parameters (only those that diff
 cannot be read falls back to its default and is named in the result, so the page shows one line about it.
 """
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
 from playground import catalog, links
 from playground.plane import data as plane
+from playground.plane import rule
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
 
 MAX_LAYERS = 6
@@ -26,14 +28,21 @@ SPEEDS = (1, 2, 5, 10, 20, 50)  # epochs per frame
 POINT_COUNTS = (100, 200, 300, 400, 500, 600, 700, 800, 900, 1000)
 TRAIN_PERCENTS = (10, 20, 30, 40, 50, 60, 70, 80, 90)
 MAX_SEED = 2**31 - 1
+SOURCES = ("builtin", "place", "table", "rule")  # where the points come from: a generator, or the learner's own
+TARGETS = ("classes", "regression")  # what a placed or uploaded set's labels are
+FLIP_RATES = NOISE_LEVELS  # share of a rule's labels swapped, 0 to 50 %
 
 
 @dataclass(frozen=True)
 class PlaneSettings:
     """The data, the network and the training settings of the 2-D playground."""
 
+    source: str = "builtin"
     dataset: str = "circle"
-    classes: int = 3
+    classes: int = 3  # the multi-class set's clouds; for placed and uploaded classes, their number (2–5)
+    target: str = "classes"  # placed and uploaded sets: classes or a regression value
+    rule: str = ""  # the formula of a rule set
+    flip: float = 0.0  # a rule set's label-flip rate (its jitter is `noise`)
     noise: float = 0.0
     train: int = 50  # percent of the points used for training
     points: int = 500
@@ -54,19 +63,43 @@ class PlaneSettings:
 
 DEFAULTS = PlaneSettings()
 # What reset must restart from: changing anything else (learning rate, batch, speed, view) keeps training going.
-DATA_FIELDS = ("dataset", "classes", "noise", "train", "points", "seed", "features")
+DATA_FIELDS = ("source", "dataset", "classes", "target", "rule", "flip", "noise", "train", "points", "seed", "features")
 NETWORK_FIELDS = ("layers", "regularization", "rate", "dropout", "optimizer", "loss")
 # The controls a teacher can lock (field names, plus the seed's regenerate button under "seed").
 CONTROLS = tuple(f.name for f in fields(PlaneSettings))
 
 
+@functools.lru_cache(maxsize=64)
+def _rule_task(formula: str) -> str:
+    try:
+        return "regression" if rule.parse_rule(formula).task == "regression" else "binary"
+    except rule.RuleError:
+        return "binary"  # no data set until the rule is mended; the page says why
+
+
 def task(settings: PlaneSettings) -> str:
-    """'binary', 'multiclass' or 'regression' for the chosen dataset."""
-    return plane.DATASETS[settings.dataset].task
+    """'binary', 'multiclass' or 'regression' for the chosen dataset, rule, or placed or uploaded set."""
+    if settings.source == "builtin":
+        return plane.DATASETS[settings.dataset].task
+    if settings.source == "rule":
+        return _rule_task(settings.rule)
+    if settings.target == "regression":
+        return "regression"
+    return "binary" if settings.classes == 2 else "multiclass"
+
+
+def class_count(settings: PlaneSettings) -> int:
+    """How many classes the network tells apart (0 for regression)."""
+    if settings.source == "builtin":
+        return plane.class_count(settings.dataset, settings.classes)
+    return {"binary": 2, "multiclass": settings.classes, "regression": 0}[task(settings)]
 
 
 def normalized(settings: PlaneSettings) -> PlaneSettings:
-    """The settings with combinations that cannot work fixed: regression always uses MSE."""
+    """The settings with combinations that cannot work fixed: regression always uses MSE; the multi-class
+    generator makes at least 3 clouds (2 classes are for own data)."""
+    if settings.source == "builtin" and settings.classes < plane.MIN_CLASSES:
+        settings = replace(settings, classes=plane.MIN_CLASSES)
     if task(settings) == "regression" and settings.loss != "mse":
         return replace(settings, loss="mse")
     return settings
@@ -77,7 +110,7 @@ def network_spec(settings: PlaneSettings) -> ModelSpec:
     settings = normalized(settings)
     data_task = task(settings)
     loss = LOSSES[settings.loss]
-    units = plane.output_units(data_task, plane.class_count(settings.dataset, settings.classes), loss)
+    units = plane.output_units(data_task, class_count(settings), loss)
     regularizer = (
         {settings.regularization: settings.rate} if settings.regularization != "none" and settings.rate else None
     )
@@ -102,7 +135,7 @@ def data_key(settings: PlaneSettings) -> tuple:
 
 def network_key(settings: PlaneSettings) -> tuple:
     """What the network's architecture depends on (features included: they are its inputs)."""
-    return (settings.features, task(settings), settings.classes, *(getattr(settings, n) for n in NETWORK_FIELDS))
+    return (settings.features, task(settings), class_count(settings), *(getattr(settings, n) for n in NETWORK_FIELDS))
 
 
 # ---------------------------------------------------------------- presets
@@ -210,9 +243,19 @@ def _choice(allowed):
     return read
 
 
+def _rule_text(text: str) -> str:
+    if len(text) > rule.MAX_LENGTH:
+        raise ValueError(text)
+    return text  # checked when the data set is made: a broken rule is named on the page, in one line
+
+
 READERS = {
+    "source": _choice(SOURCES),
     "dataset": _choice(tuple(plane.DATASETS)),
-    "classes": lambda t: _number(t, int, low=plane.MIN_CLASSES, high=plane.MAX_CLASSES),
+    "classes": lambda t: _number(t, int, low=2, high=plane.MAX_CLASSES),
+    "target": _choice(TARGETS),
+    "rule": _rule_text,
+    "flip": lambda t: _number(t, float, allowed=FLIP_RATES),
     "noise": lambda t: _number(t, float, allowed=NOISE_LEVELS),
     "train": lambda t: _number(t, int, allowed=TRAIN_PERCENTS),
     "points": lambda t: _number(t, int, allowed=POINT_COUNTS),

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from playground import bundle
 from playground import spec as specs
 from playground.bundle import TrainedModel
+from playground.training.replay import Replay, ReplayError
 from playground.training.runs import History, RunRecord, TrainSettings
 
 
@@ -24,6 +25,7 @@ def encode_runs(runs: Iterable[RunRecord]) -> bytes:
                 "state": run.state,
                 "test_loss": run.test_loss,
                 "test_accuracy": run.test_accuracy,
+                **({"replay": run.replay.to_text()} if run.replay is not None else {}),
             }
             for run in runs
         ]
@@ -49,11 +51,20 @@ def decode_runs(raw: bytes) -> tuple[RunRecord, ...]:
                     str(item["state"]),
                     item.get("test_loss"),
                     item.get("test_accuracy"),
+                    _replay(item.get("replay")),
                 )
             )
         except (KeyError, TypeError, ValueError):
             continue
     return tuple(records)
+
+
+def _replay(data: object) -> Replay | None:
+    # A replay that no longer reads is left out; the run itself still does.
+    try:
+        return Replay.from_text(data) if data is not None else None
+    except ReplayError:
+        return None
 
 
 def encode_model(trained: TrainedModel) -> bytes:

@@ -30,9 +30,18 @@ CATALOGUE = Catalogue(
         "train_samples_help": "Train on fewer examples to see over-fitting: training accuracy high, validation low.",
         "all": "all",
         "augment": "Augment the training images",
-        "augment_help": "Shift and rotate every training image a little at random, a new way each epoch.",
+        "augment_help": (
+            "Shift and rotate every training image a little at random, and optionally vary its stroke thickness, "
+            "a new way each epoch."
+        ),
         "augment_shift": "Largest shift (pixels)",
         "augment_rotation": "Largest rotation (degrees)",
+        "augment_stroke": "Vary stroke thickness (pixels)",
+        "augment_stroke_help": (
+            "Widen or thin every training digit's strokes by up to this many pixels, at random: the network then "
+            "reads digits drawn with a thin or a thick pen alike. 0: strokes stay as they are."
+        ),
+        "stroke_fact": "stroke ±{pixels}px",
         "augment_preview": "Top: original digits. Bottom: the same digits as one epoch of training might see them.",
         "precision": "Precision",
         "precision_help": (
@@ -165,6 +174,24 @@ CATALOGUE = Catalogue(
         "fact_final_val_accuracy": "Final validation accuracy",
         "fact_test_accuracy": "Test accuracy",
         "fact_test_loss": "Test loss",
+        "replay_title": "Learning replayed",
+        "replay_help": (
+            "Snapshots taken while the network trained: at the start, a few times in the first epoch, then after "
+            "every epoch (at most 24, spread evenly). Move the slider or press Play to see the first layer's filters, "
+            "one test image's feature maps and its prediction change; the dotted line marks the moment on the curves."
+        ),
+        "replay_play": "Play",
+        "replay_pause": "Pause",
+        "replay_slider": "Moment of training",
+        "replay_frame": "epoch {epoch} · step {step}",
+        "replay_at": "Showing {moment} (snapshot {frame} of {frames}).",
+        "replay_probe": "The test image",
+        "replay_prediction": "Its prediction then",
+        "replay_probability": "Probability",
+        "replay_filters": "First layer's filters ({count})",
+        "replay_filter": "Filter",
+        "replay_maps": "Feature maps of {layer} (first {count})",
+        "replay_map": "Map",
     },
     zh={
         "title": "训练",
@@ -189,9 +216,15 @@ CATALOGUE = Catalogue(
         "train_samples_help": "用更少的样本训练，可以看到过拟合：训练准确率高，验证准确率低。",
         "all": "全部",
         "augment": "数据增强",
-        "augment_help": "每一轮都把每张训练图片随机平移、旋转一点点。",
+        "augment_help": "每一轮都把每张训练图片随机平移、旋转一点点，还可以改变笔画粗细。",
         "augment_shift": "最大平移（像素）",
         "augment_rotation": "最大旋转（度）",
+        "augment_stroke": "改变笔画粗细（像素）",
+        "augment_stroke_help": (
+            "随机把每张训练数字的笔画加粗或变细，最多这么多像素：这样网络对细笔和粗笔写的数字都能认出。"
+            "0：笔画保持不变。"
+        ),
+        "stroke_fact": "笔画 ±{pixels} 像素",
         "augment_preview": "上排：原始数字。下排：同样的数字在某一轮训练中可能的样子。",
         "precision": "数值精度",
         "precision_help": (
@@ -308,5 +341,22 @@ CATALOGUE = Catalogue(
         "fact_final_val_accuracy": "最终验证准确率",
         "fact_test_accuracy": "测试准确率",
         "fact_test_loss": "测试损失",
+        "replay_title": "回放学习过程",
+        "replay_help": (
+            "训练过程中保存的快照：开始时一次，第一轮中几次，之后每轮结束时一次（最多 24 个，均匀分布）。"
+            "拖动滑块或点击播放，看第一层的滤波器、一张测试图片的特征图和它的预测如何变化；曲线上的虚线标出这一时刻。"
+        ),
+        "replay_play": "播放",
+        "replay_pause": "暂停",
+        "replay_slider": "训练时刻",
+        "replay_frame": "第 {epoch} 轮 · 第 {step} 步",
+        "replay_at": "显示 {moment}（第 {frame}/{frames} 个快照）。",
+        "replay_probe": "测试图片",
+        "replay_prediction": "当时的预测",
+        "replay_probability": "概率",
+        "replay_filters": "第一层的滤波器（{count} 个）",
+        "replay_filter": "滤波器",
+        "replay_maps": "{layer} 的特征图（前 {count} 个）",
+        "replay_map": "特征图",
     },
 )

@@ -25,6 +25,7 @@ from playground.data import augment
 from playground.model import build_model
 from playground.spec import ModelSpec
 from playground.training import precision as precisions
+from playground.training import snapshots as replay_snapshots
 from playground.training.runs import FitRequest, FitResult, TrainSettings, group_mean, learning_rate
 
 PROBE_SIZE = 16  # the fixed probe batch: the first test images
@@ -69,7 +70,9 @@ def _train_pipeline(images, labels, settings: TrainSettings) -> tf.data.Dataset:
         rng = np.random.default_rng(settings.seed + 1)
 
         def augment_batch(batch):
-            return augment.random_augment(batch, rng, settings.augment_shift, settings.augment_rotation)
+            return augment.random_augment(
+                batch, rng, settings.augment_shift, settings.augment_rotation, settings.augment_stroke
+            )
 
         def mapped(x, y):
             x = tf.cast(x, tf.float32) / 255.0
@@ -131,8 +134,10 @@ def choose_steps_per_execution(spec: ModelSpec, batch_size: int, steps_per_epoch
 class Recorder(keras.callbacks.Callback):
     """Reports per-group and per-epoch numbers, stops on request within one execution, and guards against NaN."""
 
-    def __init__(self, request: FitRequest, prepared: Prepared, report: Report, should_stop: Callable[[], bool]):
+    def __init__(self, request: FitRequest, prepared: Prepared, report: Report, should_stop: Callable[[], bool],
+                 snapshots: replay_snapshots.Snapshots | None = None):  # fmt: skip
         super().__init__()
+        self.snapshots = snapshots
         self.request, self.report, self.should_stop = request, report, should_stop
         self.batch_size = request.settings.batch_size
         self.train_samples, self.steps_per_epoch = prepared.train_samples, prepared.steps_per_epoch
@@ -147,6 +152,8 @@ class Recorder(keras.callbacks.Callback):
     # Keras 3 batch logs are running means over the epoch: keep the previous one to recover each group's own mean.
     def on_train_begin(self, logs=None):
         self.started = time.perf_counter()
+        if self.snapshots is not None and self.request.initial_epoch == 0:
+            self.snapshots.take(0.0, self.global_step)  # the untrained start
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_started = time.perf_counter()
@@ -184,6 +191,8 @@ class Recorder(keras.callbacks.Callback):
             },
         )
         self.previous = (seen, loss, accuracy)
+        if self.snapshots is not None:
+            self.snapshots.moment(self.epochs_done, self.steps_in_epoch / self.steps_per_epoch, self.global_step)
         if self.should_stop():
             self.stop_requested = True
             self.model.stop_training = True
@@ -225,6 +234,9 @@ class Recorder(keras.callbacks.Callback):
         self.epochs_done += 1
         if self.fault:
             return
+        if self.snapshots is not None:
+            position = self.epochs_done - 1 + self.steps_in_epoch / self.steps_per_epoch
+            self.snapshots.moment(self.epochs_done, 1.0, self.global_step, epoch_end=True, position=position)
         complete = not self.stop_requested
         self.report(
             "epoch",
@@ -309,7 +321,13 @@ def _fit(request: FitRequest, report: Report, should_stop: Callable[[], bool], p
     )
     model = build_model(request.spec, steps_per_execution=steps)
     _restore(model, request)
-    recorder = Recorder(request, prepared, report, should_stop)
+    snapshots = None
+    if replay_snapshots.enabled():
+        probe = np.round(prepared.test[0][0, ..., 0] * 255).astype(np.uint8)
+        label = np.asarray(prepared.test[1][0])
+        label = int(label.argmax()) if label.ndim else int(label)
+        snapshots = replay_snapshots.Snapshots(model, request.spec, probe, label, request.replay)
+    recorder = Recorder(request, prepared, report, should_stop, snapshots)
     total_epochs = request.initial_epoch + settings.epochs
     report(
         "begin",
@@ -339,7 +357,8 @@ def _fit(request: FitRequest, report: Report, should_stop: Callable[[], bool], p
             verbose=0,
         )
         recorder.cpu_seconds = time.process_time() - cpu_started
-    return replace(_result(model, recorder, prepared, request, steps), precision=precision)
+    replay = snapshots.replay() if snapshots is not None else request.replay
+    return replace(_result(model, recorder, prepared, request, steps), precision=precision, replay=replay)
 
 
 def _result(model, recorder: Recorder, prepared: Prepared, request: FitRequest, steps: int) -> FitResult:

@@ -106,7 +106,8 @@ class TrainingJob:
         scores = (record.test_loss, record.test_accuracy)
         test_loss, test_accuracy = scores if None not in scores else (None, None)  # the Train page shows both or none
         job.result = FitResult(outcome, epochs, history.last_step, trained.weights, trained.optimizer_state,
-                               test_loss, test_accuracy, None, 0.0, None)  # fmt: skip
+                               test_loss, test_accuracy, None, 0.0, None,
+                               replay=record.replay or trained.replay)  # fmt: skip
         job._end({"outcome": outcome, "epochs_done": epochs})
         job._settled.set()  # there is no worker
         return job
@@ -190,8 +191,9 @@ class TrainingJob:
         how it ended."""
         snap = self.snapshot()
         settings = replace(self.request.settings, precision=self.precision)
+        replay = self.result.replay if self.result is not None else None
         return RunRecord(self.run_id, self.request.spec, settings, snap.history, snap.state,
-                         snap.test_loss, snap.test_accuracy)  # fmt: skip
+                         snap.test_loss, snap.test_accuracy, replay)  # fmt: skip
 
     @property
     def precision(self) -> str:

@@ -29,6 +29,7 @@ def trained_model(request: FitRequest, result: FitResult, history: History, run_
         history.copy(),
         request.settings.dataset,
         metadata,
+        result.replay,
     )
 
 
@@ -37,7 +38,7 @@ def run_record(trained: TrainedModel, run_id: int) -> RunRecord:
     far as its metadata tells."""
     test = trained.metadata
     return RunRecord(run_id, trained.spec, bundle.train_settings(trained), trained.history, "finished",
-                     _number(test.get("test_loss")), _number(test.get("test_accuracy")))  # fmt: skip
+                     _number(test.get("test_loss")), _number(test.get("test_accuracy")), trained.replay)  # fmt: skip
 
 
 def _number(value: object) -> float | None:

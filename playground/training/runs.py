@@ -8,6 +8,7 @@ import numpy as np
 
 from playground import spec as specs
 from playground.spec import ModelSpec
+from playground.training.replay import Replay
 
 # Typical learning-rate ranges per optimizer, used to explain a diverged run.
 LEARNING_RATE_RANGES: dict[str, tuple[float, float]] = {
@@ -39,12 +40,13 @@ class TrainSettings:
     train_samples: int | None = None  # None: every training example left after the validation split
     augment_shift: int = 0  # pixels; 0 with rotation 0 means no augmentation
     augment_rotation: float = 0.0  # degrees
+    augment_stroke: int = 0  # pixels either way a stroke's width may change (augment.restroke)
     precision: str = "float32"  # auto, float32 or bfloat16 (training.precision); a run record keeps the one used
 
     @property
     def augmented(self) -> bool:
-        """True when training images are randomly shifted or rotated."""
-        return self.augment_shift > 0 or self.augment_rotation > 0
+        """True when training images are randomly shifted, rotated or given other stroke widths."""
+        return self.augment_shift > 0 or self.augment_rotation > 0 or self.augment_stroke > 0
 
     def to_dict(self) -> dict:
         """The settings as JSON-ready data."""
@@ -71,6 +73,7 @@ class FitRequest:
     weights: tuple[np.ndarray, ...] | None = None  # start from these instead of fresh initial weights
     optimizer_state: tuple[np.ndarray, ...] | None = None
     steps_per_execution: int | None = None  # None: chosen from the model's cost
+    replay: Replay | None = None  # the run's snapshots so far (a Continue appends to them)
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class FitResult:
     fault: dict | None = None
     cpu_seconds: float = 0.0  # the worker's CPU time (all threads) during fit(): a load-independent cost
     precision: str = "float32"  # the precision it trained in: float32 or bfloat16 ("auto" resolved by the worker)
+    replay: Replay | None = None  # the whole run's snapshots (a Continue's earlier ones first), thinned
 
 
 def as_float_arrays(arrays) -> tuple[np.ndarray, ...]:
@@ -202,6 +206,7 @@ class RunRecord:
     state: str  # finished, stopped or failed
     test_loss: float | None = None
     test_accuracy: float | None = None
+    replay: Replay | None = None  # how the filters, the probe's maps and its prediction changed
 
     @property
     def label(self) -> str:
@@ -251,14 +256,19 @@ def _format(value: object) -> str:
     return str(value)
 
 
+_PLAIN = {"stroke_fact": "stroke ±{pixels}px"}  # run_facts's words without a translator
+
+
 def run_facts(record: RunRecord, t: Callable[..., str] | None = None) -> dict[str, str]:
     """What characterises a run, by catalogue key: model, optimizer, hyper-parameters and outcome.
 
     With t (the train page's translator), words such as the end state are translated.
     """
-    t = t or (lambda key, **params: key.removeprefix("name_"))
+    t = t or (lambda key, **params: _PLAIN.get(key, key.removeprefix("name_")).format(**params))
     settings = record.settings
     augmentation = f"±{settings.augment_shift}px ±{settings.augment_rotation:g}°" if settings.augmented else None
+    if settings.augment_stroke:
+        augmentation += " " + t("stroke_fact", pixels=settings.augment_stroke)
     return {
         "fact_model": spec_summary(record.spec),
         "fact_params": f"{parameter_count(record.spec) or 0:,}",

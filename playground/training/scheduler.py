@@ -266,5 +266,6 @@ def continuation(job: TrainingJob, extra_epochs: int, session_probe=None) -> Tra
         weights=result.weights,
         optimizer_state=result.optimizer_state,
         steps_per_execution=result.steps_per_execution,
+        replay=result.replay,
     )
     return TrainingJob(request, history=history, run_id=job.run_id, session_probe=session_probe)

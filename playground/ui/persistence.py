@@ -3,7 +3,7 @@
 The browser keeps an anonymous token in a first-party cookie (written by a one-line script; Streamlit reads
 cookies when the page connects). Persistence knows the token, the store and what it saves; the work itself comes
 from its owners — the runs and run counter (jobs), the model being composed and the trained model (session), the
-uploaded image sets (image_sets) — and goes back through their functions. The first script run of every new session
+uploaded image sets (image_sets), the 2-D playground's placed and uploaded points (plane.own) — and goes back through their functions. The first script run of every new session
 restores it; the sidebar saves whatever changed after every run. A job still training when the page was reloaded
 is handed to the new session.
 """
@@ -24,6 +24,7 @@ from playground.text.models import CATALOGUE
 from playground.training.job import TrainingJob
 from playground.ui import session
 from playground.ui.models import image_sets
+from playground.ui.plane import own as plane_own
 from playground.ui.train import jobs
 
 COOKIE = "dlp_session"
@@ -89,12 +90,12 @@ def _write_cookie(value: str) -> None:
 # ---------------------------------------------------------------- what is saved
 
 
-def _state() -> dict:
+def _state(plane_sets: bool = True) -> dict:
     spec = session.composed_spec()
-    return {
-        "run_counter": jobs.run_counter(),
-        "spec": spec.to_dict() if spec is not None else None,
-    }
+    state = {"run_counter": jobs.run_counter(), "spec": spec.to_dict() if spec is not None else None}
+    if plane_sets:
+        state["plane"] = plane_own.saved()
+    return state
 
 
 def _serial(trained: TrainedModel | None) -> int:
@@ -109,7 +110,8 @@ def _fingerprints() -> dict[str, object]:
     runs = tuple(
         (run.run_id, run.state, run.history.epochs_done, len(run.history.step), id(run)) for run in jobs.runs()
     )
-    return {"runs": runs, "model": _serial(session.trained_model()), "state": repr(_state())}
+    small = repr(_state(plane_sets=False))  # the 2-D playground's sets by their version: no repr of every point
+    return {"runs": runs, "model": _serial(session.trained_model()), "state": (small, plane_own.version())}
 
 
 def _encode(part: str) -> bytes | None:
@@ -123,7 +125,7 @@ def _encode(part: str) -> bytes | None:
 
 
 def _has_work() -> bool:
-    return bool(jobs.runs() or session.trained_model() is not None or image_sets.saved())
+    return bool(jobs.runs() or session.trained_model() is not None or image_sets.saved() or plane_own.saved())
 
 
 def _save(parts: list[str]) -> None:
@@ -238,6 +240,7 @@ def restore_session() -> None:
     state = store.decode_state(parts["state"]) if "state" in parts else {}
     counter = state.get("run_counter")
     image_sets.restore(_kept_sets(target, key))
+    plane_own.restore(state.get("plane"))
     session.restore_spec(state.get("spec"))
     jobs.restore(list(runs), counter if isinstance(counter, int) else None, trained, _live_job(key))
     st.session_state[SAVED] = _fingerprints()
@@ -253,6 +256,7 @@ def start_fresh() -> None:
     jobs.forget()
     session.forget_work()
     image_sets.forget()
+    plane_own.forget()
     for name in (SAVED, STORED):
         st.session_state.pop(name, None)
     target = _store()

@@ -37,6 +37,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "train_augment",
         "train_shift",
         "train_rotation",
+        "train_stroke",
         "train_precision",
         "train_opt_*",
         "train_lr_*",
@@ -51,6 +52,17 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "train_overlay_metric",
         "train_chart_overlay",
         "sidebar_wake",
+    ),  # fmt: skip
+    "playground.ui.train.replay": (  # f"{page}_replay_…": page is "train" or "draw"
+        "*_replay_frame",
+        "*_replay_playing",
+        "*_replay_of",
+        "*_replay_play",
+        "*_replay_curves",
+        "*_replay_probe",
+        "*_replay_prediction",
+        "*_replay_filters",
+        "*_replay_maps_*",
     ),  # fmt: skip
     "views.train": ("train_start", "train_stop", "train_more", "train_continue", "train_reset"),
     # Draw
@@ -91,7 +103,13 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "playground.ui.plane.state": ("plane_settings", "plane_playing", "plane_run", "plane_run_keys", "plane_resets"),
     "playground.ui.plane.address": ("plane_link",),
     "playground.ui.plane.controls": ("plane_w_*",),
-    "playground.ui.plane.panels": ("plane_share_lock", "plane_share_hide", "plane_share_open_build"),
+    "playground.ui.plane.panels": (
+        "plane_share_lock",
+        "plane_share_hide",
+        "plane_share_open_build",
+        "plane_share_points",
+    ),  # fmt: skip
+    "playground.ui.plane.own": ("plane_own_*",),
 }
 
 # Helpers that draw or read widgets for their caller, by the position of the key argument of each function: the key

@@ -61,6 +61,8 @@ def test_settings_and_curves_come_back_from_the_metadata(trained):
     assert history.epoch == [1, 2] and history.loss == trained.history.loss
     hostile = dataclasses.replace(trained, metadata={"settings": {"epochs": "many", "batch_size": -3, "seed": 1.5}})
     assert bundle.train_settings(hostile) == bundle.train_settings(dataclasses.replace(trained, metadata={}))
+    strokes = [dataclasses.replace(trained, metadata={"settings": {"augment_stroke": n}}) for n in (2, 3)]
+    assert [bundle.train_settings(one).augment_stroke for one in strokes] == [2, 0]  # 3: out of range, dropped
 
 
 @pytest.mark.parametrize(

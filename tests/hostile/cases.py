@@ -453,6 +453,68 @@ def links() -> dict[str, Case]:
     }
 
 
+def _csv(rows: list[str], header: str = "x1,x2,label") -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def _points(count: int) -> list[str]:
+    return [f"{i % 7},{(i * 3) % 11},{'ab'[i % 2]}" for i in range(count)]
+
+
+def plane_tables() -> dict[str, Case]:
+    """Tables uploaded to the 2-D playground, for tests.hostile.decoders.plane_table (the page's own checks)."""
+    return {
+        "a 2 MB table": Case(lambda: _csv(["1,2,a"] * 350_000), "table_too_large"),
+        "2,001 rows": Case(lambda: _csv(_points(2001)), "table_too_many_rows"),
+        "a PNG renamed .csv": Case(lambda: make.plain_png(8, 8), "table_not_utf8"),
+        "a NUL byte in a cell": Case(lambda: _csv(_points(20) + ["1,\x002,a"]), "table_not_table"),
+        "NaN in a feature": Case(lambda: _csv(_points(20) + ["nan,2,a"]), "table_not_number"),
+        "infinity in a feature": Case(lambda: _csv(_points(20) + ["inf,2,a"]), "table_not_number"),
+        "a number of 400 digits": Case(lambda: _csv(_points(20) + ["9" * 400 + ",2,a"]), "table_value_too_large"),
+        "101 columns": Case(
+            lambda: _csv(["1," * 100 + "1"], ",".join(f"c{i}" for i in range(101))), "table_too_many_columns"
+        ),  # fmt: skip
+        "one class only": Case(lambda: _csv([f"{i},{i % 3},a" for i in range(20)]), "table_one_class"),
+        "a missing value": Case(lambda: _csv(_points(20) + ["1,,a"]), "table_missing"),
+        "a ragged row": Case(lambda: _csv(_points(20) + ["1,2"]), "table_ragged"),
+        "only a header": Case(lambda: _csv([]), "table_no_rows"),
+        "a 1 MB line without separators": Case(lambda: b"x" * (2**20 - 10), "table_not_table"),
+        "an unclosed quote over the whole file": Case(lambda: _csv(['1,2,"a'] + _points(50)), "table_too_few_rows"),
+        "a spreadsheet formula as a label": Case(
+            lambda: _csv(_points(20) + ["1,2,=cmd|' /C calc'!A0"] * 2), "ok"
+        ),  # just a third class name: nothing is ever evaluated
+        "valid: 200 points of two classes": Case(lambda: _csv(_points(200)), "ok"),
+    }
+
+
+def plane_rules() -> dict[str, Case]:
+    """Rules typed on the 2-D playground, for tests.hostile.decoders.plane_rule (tests/plane/hostile_formulas.py
+    holds the evaluator's full list; these are the ones that cost a server most if they got through)."""
+    from tests.plane.hostile_formulas import HOSTILE_FORMULAS
+
+    picked = [
+        "__import__('os').system('rm -rf /')",
+        "x1.__class__.__bases__[0].__subclasses__()",
+        "open('/etc/passwd')",
+        "sum(x1 for x1 in range(10**9))",
+        "(lambda: x1)()",
+    ]
+    expected = dict(HOSTILE_FORMULAS)
+    found = {f"the formula {text}": Case(lambda text=text: text.encode(), expected[text]) for text in picked}
+    found.update(
+        {
+            "a power tower 9**9**9": Case(lambda: b"x1 > 9**9**9", "rule_exponent_not_number"),
+            "a power of a million": Case(lambda: b"x1**1000000 > 1", "rule_exponent_too_large"),
+            "nesting 90 brackets deep": Case(lambda: ("(" * 90 + "x1" + ")" * 90 + " > 0").encode(), "rule_too_deep"),
+            "a formula of 10,000 characters": Case(lambda: ("x1 + " * 2000 + "x2 > 0").encode(), "rule_too_long"),
+            "a string": Case(lambda: b"'a' * 10**9", "rule_not_allowed"),
+            "a NUL byte": Case(lambda: b"x1 > 0\x00", "rule_syntax"),
+            "valid: a circle": Case(lambda: b"x1**2 + x2**2 < 9", "ok"),
+        }
+    )
+    return found
+
+
 def command_line(marker: pathlib.Path | None) -> dict[str, Case]:
     """The hostile specs, image sets and bundles as the command line gets them (summary --spec, train --images,
     predict --model) for tests.hostile.decoders.command_line; the valid input is a spec, which loads no TensorFlow.

@@ -29,6 +29,8 @@ def classes(marker, tmp_path_factory):
         "specs": ("tests.hostile.decoders:spec_file", cases.specs),
         "links": ("tests.hostile.decoders:link", cases.links),
         "command line": ("tests.hostile.decoders:command_line", lambda: cases.command_line(marker)),
+        "2-D tables": ("tests.hostile.decoders:plane_table", cases.plane_tables),
+        "2-D rules": ("tests.hostile.decoders:plane_rule", cases.plane_rules),
     }
     done = {}
 

@@ -63,6 +63,24 @@ def link(data: bytes) -> object:
     return found
 
 
+def plane_table(data: bytes) -> object:
+    """A table uploaded to the 2-D playground, as the page reads it: parsed, its columns suggested, made into points."""
+    from playground.plane import table
+
+    found = table.read_table(data)
+    if {"x1", "x2", "label"} <= set(found.columns):  # the learner's choice, whatever the page suggests
+        return table.to_plane_data(found, "x1", "x2", "label", "classes")
+    chosen = table.suggest(found)
+    return table.to_plane_data(found, chosen.x1 or "", chosen.x2 or "", chosen.label or "", chosen.task or "classes")
+
+
+def plane_rule(data: bytes) -> object:
+    """A rule typed on the 2-D playground (UTF-8 text), made into 200 points as the page does."""
+    from playground.plane import rule
+
+    return rule.make_rule_data(data.decode("utf-8"), count=200)
+
+
 COMMANDS = {  # the input's file stands for {input}; predict reads a valid drawing from {digit}
     "summary": ["summary", "--spec", "{input}"],
     "train": ["train", "--preset", "logistic", "--images", "{input}", "--epochs", "1"],

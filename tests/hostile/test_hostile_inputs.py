@@ -17,6 +17,8 @@ TABLES = {
     "specs": cases.specs(),
     "links": cases.links(),
     "command line": cases.command_line(marker=None),  # names only, as for bundles
+    "2-D tables": cases.plane_tables(),
+    "2-D rules": cases.plane_rules(),
 }
 CASES = [(kind, name) for kind, table in TABLES.items() for name in table]
 

@@ -109,3 +109,18 @@ def test_the_live_loss_picture_survives_empty_and_broken_histories():
     )
     assert (np.abs(picture.astype(int)).sum(axis=2) == 0).sum() > 50  # the black test curve
     assert (np.all(picture == [153, 153, 153], axis=2)).sum() > 20  # the grey training curve
+
+
+def test_an_uploaded_tables_plane_shows_its_column_names_units_and_class_names():
+    from playground.plane import table
+
+    rows = ["height_cm,weight_kg,kind"] + [
+        f"{150 + i},{50 + (i * 7) % 40},{'cat' if i % 2 else 'dog'}" for i in range(40)
+    ]
+    data = table.to_plane_data(table.read_table("\n".join(rows).encode()), "height_cm", "weight_kg", "kind", "classes")
+    fig = plane_figures.output_figure("data:,", data, lambda key, **p: key)
+    assert fig.layout.xaxis.title.text == "height_cm" and fig.layout.yaxis.title.text == "weight_kg"
+    assert fig.layout.xaxis.ticktext[0] == "150" and fig.layout.xaxis.ticktext[-1] == "189"  # min and max of the column
+    assert {trace.hovertemplate.split("<extra>")[1].split("<")[0] for trace in fig.data} == {"cat", "dog"}
+    built_in = plane_figures.output_figure("data:,", plane.generate("xor", points=40), lambda key, **p: key)
+    assert built_in.layout.xaxis.title.text == "x₁" and built_in.layout.xaxis.ticktext is None

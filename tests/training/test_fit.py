@@ -40,6 +40,62 @@ def test_random_augmentation_is_seeded_and_bounded():
     assert sheet.dtype == np.uint8 and sheet.shape == (2 * (2 * 28 + 2), 2 * 4 * 30)
 
 
+def _stroke(width: int, edge: float = 0.0) -> np.ndarray:
+    # One vertical stroke `width` pixels wide (value 1) with soft edges of grey `edge`, away from the border.
+    image = np.zeros((1, 28, 28), dtype=np.float32)
+    image[0, 6:22, 13 - width // 2 : 13 - width // 2 + width] = 1.0
+    image[0, 6:22, 12 - width // 2] = image[0, 6:22, 13 - width // 2 + width] = edge
+    return image
+
+
+def _width(image: np.ndarray) -> int:
+    return int((image[14] >= 0.5).sum())  # pixels across at half brightness, in the middle row
+
+
+def _window(image: np.ndarray, size: int, pick) -> np.ndarray:
+    # The definition, pixel by pixel: the window reaches size // 2 up and left (scipy.ndimage's grey_dilation).
+    out = np.empty_like(image)
+    for row, col in np.ndindex(image.shape):
+        top, left = max(row - size // 2, 0), max(col - size // 2, 0)
+        out[row, col] = pick(image[top : row - size // 2 + size, left : col - size // 2 + size])
+    return out
+
+
+def test_stroke_thickness_widens_and_thins_a_stroke_by_whole_pixels():
+    image = _stroke(3, edge=0.4)
+    changed = augment.restroke(np.repeat(image, 5, axis=0), np.array([-2, -1, 0, 1, 2]))
+    assert [_width(one) for one in changed] == [1, 2, 3, 4, 5]
+    np.testing.assert_array_equal(changed[2], image[0])
+    for index, size in ((3, 2), (4, 3)):  # grey dilation: each pixel the largest under the window
+        np.testing.assert_array_equal(changed[index], _window(image[0], size, np.max))
+    for index, size in ((1, 2), (0, 3)):  # grey erosion: the smallest
+        np.testing.assert_array_equal(changed[index], _window(image[0], size, np.min))
+    np.testing.assert_array_equal(np.unique(changed[3]), np.float32([0, 0.4, 1]))  # the soft edge keeps its grey
+
+
+def test_thinning_never_wipes_a_digit_out():
+    thin = _stroke(1)
+    np.testing.assert_array_equal(augment.restroke(thin, np.array([-1])), thin)
+    both = augment.restroke(np.concatenate([thin, _stroke(2)]), np.array([-1, -1]))
+    np.testing.assert_array_equal(both[0], thin[0])
+    assert _width(both[1]) == 1
+
+
+def test_random_stroke_widths_are_seeded_bounded_and_leave_the_other_draws_alone():
+    images = np.concatenate([_stroke(3)] * 40)
+    varied = augment.random_augment(images, np.random.default_rng(4), 0, 0, max_width=1)
+    widths = np.random.default_rng(4).integers(-1, 2, size=40)
+    np.testing.assert_allclose(varied, augment.restroke(images, widths), atol=1e-6)
+    assert {_width(one) for one in varied} == {2, 3, 4}
+    # Without stroke widths the random stream is the one it always was: old seeds give the same shifts.
+    np.testing.assert_array_equal(
+        augment.random_augment(images, np.random.default_rng(1), 2, 10),
+        augment.random_augment(images, np.random.default_rng(1), 2, 10, max_width=0),
+    )
+    sheet = augment.preview_sheet((images[:3] * 255).astype(np.uint8), 0, 0, scale=1, max_width=2)
+    assert sheet.shape == (2 * 28 + 2, 3 * 30)
+
+
 # ---------------------------------------------------------------- in-process fit (Keras)
 
 
@@ -159,11 +215,15 @@ def test_continuing_restores_weights_and_optimizer_state_exactly(fitting):
     assert steps[0]["global_step"] == 12 and steps[0]["epoch"] == 2 and steps[0]["step_epoch"] == 1.5
 
 
-def test_augmented_training_runs_through_the_same_pipeline(fitting):
-    settings = TrainSettings(epochs=1, train_samples=200, augment_shift=2, augment_rotation=15.0)
+def test_augmented_training_runs_through_the_same_pipeline(fitting, monkeypatch):
+    settings = TrainSettings(epochs=1, train_samples=200, augment_shift=2, augment_rotation=15.0, augment_stroke=1)
+    widths = []
+    restroke = augment.restroke
+    monkeypatch.setattr(augment, "restroke", lambda images, drawn: widths.extend(drawn) or restroke(images, drawn))
     events, report = _events()
     result = fitting.fit(fitting.FitRequest(presets.preset("logistic"), settings), report)
     assert result.outcome == "finished" and 0 < result.test_accuracy <= 1
+    assert len(widths) >= 200 and set(widths) == {-1, 0, 1}  # every training image got a width change drawn
     losses = [values["loss"] for kind, values in events if kind == "step"]
     assert losses and all(math.isfinite(loss) for loss in losses)
     batch = next(iter(fitting.prepare(presets.preset("logistic"), settings).train))[0].numpy()

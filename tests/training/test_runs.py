@@ -73,3 +73,14 @@ def test_settings_round_trip_through_plain_data():
     settings = TrainSettings("mnist", 7, 64, 0.2, 5, 1000, 2, 10.0)
     assert TrainSettings.from_dict(settings.to_dict() | {"unknown": 1}) == settings
     assert settings.augmented and not TrainSettings().augmented
+    thicker = TrainSettings(augment_stroke=2)
+    assert thicker.augmented and TrainSettings.from_dict(thicker.to_dict()) == thicker
+
+
+def test_the_run_facts_name_the_stroke_thickness_change_in_both_languages():
+    settings = TrainSettings(augment_shift=2, augment_rotation=10.0, augment_stroke=1)
+    record = RunRecord(1, presets.preset("logistic"), settings, History(), "finished")
+    assert runs.run_facts(record)["fact_augmentation"] == "±2px ±10° stroke ±1px"
+    assert runs.run_facts(record, T_ZH)["fact_augmentation"] == "±2px ±10° 笔画 ±1 像素"
+    plain = RunRecord(1, presets.preset("logistic"), TrainSettings(augment_shift=2), History(), "finished")
+    assert runs.run_facts(plain, T_EN)["fact_augmentation"] == "±2px ±0°"

@@ -246,6 +246,56 @@ def test_digits_drawn_with_the_mouse_are_read_and_clear_empties_the_canvas(page,
         prompt.wait_for()
 
 
+MODEL_SEES = "img[alt^='The 28×28 input the model reads']"
+
+
+def _model_input(page, server_url: str) -> tuple[str, np.ndarray]:
+    """The picture of what the model reads, as the page shows it: its address and its 28×28 pixels in [0, 1]."""
+    source = page.locator(MODEL_SEES).get_attribute("src")
+    response = page.request.get(source if source.startswith("http") else server_url.rstrip("/") + source)
+    pixels = np.asarray(Image.open(io.BytesIO(response.body())).convert("L"), dtype=np.float32) / 255
+    return source, pixels[::5, ::5]  # the page enlarges each input pixel to a 5×5 block
+
+
+@pytest.mark.e2e
+def test_strokes_begun_in_each_corner_of_the_canvas_reach_the_model(page, server_url):
+    # The canvas's hidden toolbar once sat over its top-right corner and slid away only once the pointer had
+    # hovered there a moment: a press 12 px in from both edges, straight after coming in from outside the canvas
+    # (as a stroke begun there does), hit its buttons (reset: 22 px square, 4 px from the right edge).
+    _open_draw_page(page, server_url)
+    box = page.locator(CANVAS).bounding_box()
+    inset, reach, shown = 12, 70, None
+    from playwright.sync_api import TimeoutError as Timeout
+
+    corners = {"top-left": (0, 0), "top-right": (1, 0), "bottom-right": (1, 1), "bottom-left": (0, 1)}
+    for name, (right, bottom) in corners.items():
+        x = box["x"] + (box["width"] - inset if right else inset)
+        y = box["y"] + (box["height"] - inset if bottom else inset)
+        toward = (-1 if right else 1, -1 if bottom else 1)  # inwards, along the diagonal
+        page.mouse.move(box["x"] - 150, box["y"] + box["height"] / 2)  # away from the canvas and its toolbar
+        page.mouse.move(x, y)  # one jump, then the press at once
+        page.mouse.down()
+        page.mouse.move(x + toward[0] * reach, y + toward[1] * reach, steps=12)
+        page.mouse.up()
+        # Each stroke changes what the model reads: the picture of its input gets a new address.
+        try:
+            page.wait_for_function(
+                "([selector, old]) => { const img = document.querySelector(selector);"
+                " return img && img.getAttribute('src') !== old; }",
+                arg=[MODEL_SEES, shown],
+                timeout=20_000,
+            )
+        except Timeout:
+            pytest.fail(f"the stroke begun in the {name} corner did not reach the model's input")
+        _idle(page)
+        shown, pixels = _model_input(page, server_url)
+    # All four strokes, fitted MNIST-style into the middle 20×20: ink in each quadrant, along the diagonals.
+    quadrants = [pixels[:14, :14], pixels[:14, 14:], pixels[14:, 14:], pixels[14:, :14]]
+    assert all(quadrant.max() > 0.5 for quadrant in quadrants), [round(float(q.sum()), 1) for q in quadrants]
+    ends = [pixels[4:10, 4:10], pixels[4:10, 18:24], pixels[18:24, 18:24], pixels[18:24, 4:10]]
+    assert all(end.sum() > 3 for end in ends), [round(float(end.sum()), 1) for end in ends]
+
+
 @pytest.mark.e2e
 def test_undo_takes_back_the_last_stroke(page, server_url):
     _open_draw_page(page, server_url)

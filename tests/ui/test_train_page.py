@@ -98,6 +98,22 @@ def test_start_trains_live_then_shows_test_metrics_history_and_the_trained_model
     assert '"Run 2"' in app.get("plotly_chart")[-1].proto.spec
 
 
+def test_the_augmentation_can_vary_stroke_thickness_and_the_run_records_it(app_test):
+    app = train_page(app_test, train_samples=250, train_epochs=1)
+    app.toggle(key="train_augment").set_value(True).run()
+    stroke = app.slider(key="train_stroke")
+    assert (stroke.value, stroke.min, stroke.max) == (0, 0, 2) and "thick pen" in stroke.help
+    stroke.set_value(2).run()
+    app.button(key="train_start").click().run()
+    settings = job(app).request.settings
+    assert (settings.augment_shift, settings.augment_rotation, settings.augment_stroke) == (2, 10.0, 2)
+    run_until(app, lambda a: len(a.metric) == 2)
+    assert app.session_state["trained_model"].metadata["settings"]["augment_stroke"] == 2
+    chinese = train_page(app_test, lang="zh")
+    chinese.toggle(key="train_augment").set_value(True).run()
+    assert chinese.slider(key="train_stroke").label == "改变笔画粗细（像素）"
+
+
 def test_a_double_click_on_start_starts_one_job(app_test, scheduler):
     app = train_page(app_test, **QUICK)
     app.button(key="train_start").click().run()

@@ -11,10 +11,11 @@ import streamlit as st
 from playground import links
 from playground.plane import settings as plane_state
 from playground.ui import lesson
-from playground.ui.plane import state
+from playground.ui.plane import own, state
 
 UNREADABLE = "plane_link"  # the link's values that could not be read; present once the address was read
 PAGE = "plane"
+OWN = "own"  # the parameter that carries a placed or uploaded set (packed)
 PATH = "/" + PAGE  # the page's address when the browser's is unknown
 
 
@@ -22,9 +23,11 @@ def arrive() -> None:
     """On the session's first visit, start from the address's settings and adopt its locks as the lesson."""
     if UNREADABLE in st.session_state:
         return
-    link = plane_state.from_query(st.query_params.to_dict())
+    query = st.query_params.to_dict()
+    link = plane_state.from_query(query)
     state.start(link.settings)
-    st.session_state[UNREADABLE] = link.unreadable
+    readable = own.arrive(link.settings, query.get(OWN))
+    st.session_state[UNREADABLE] = link.unreadable if readable else (*link.unreadable, OWN)
     if link.lock:
         lesson.adopt(links.Lesson(PAGE, {}, tuple(state.key(name) for name in link.lock), link.hide))
 
@@ -44,9 +47,19 @@ def hides_locked() -> bool:
     return any(lesson.hidden(state.key(name)) for name in locked_controls())
 
 
+def query(lock: tuple[str, ...] = (), hide: bool = False) -> dict[str, str]:
+    """The settings' link parameters, with the placed or uploaded set when it fits in a link."""
+    current = state.settings()
+    wanted = plane_state.to_query(current, lock, hide)
+    packed, _ = own.link_value(current)
+    if packed is not None:
+        wanted[OWN] = packed
+    return wanted
+
+
 def sync_query() -> None:
     """Keep the address bar equal to the share link of the current settings (like TensorFlow Playground)."""
-    wanted = plane_state.to_query(state.settings(), locked_controls(), hides_locked())
+    wanted = query(locked_controls(), hides_locked())
     if "lang" in st.query_params:
         wanted["lang"] = st.query_params["lang"]
     if st.query_params.to_dict() != wanted:

@@ -10,10 +10,11 @@ import streamlit as st
 
 from playground import catalog
 from playground.plane import data as plane
+from playground.plane import rule
 from playground.plane import settings as plane_state
 from playground.plane.settings import PlaneSettings
 from playground.ui import lesson
-from playground.ui.plane import address, state
+from playground.ui.plane import address, own, state
 from playground.ui.plane.state import PREFIX
 
 DIAGRAM, PICTURE = 2.5, 1.7  # widths of the network diagram and of the output picture beside it
@@ -39,7 +40,7 @@ def control(widget, name: str, label: str, t, **options):
         return
     st.session_state[key] = _widget_value(name, getattr(state.settings(), name))
     locking = lesson.control(key, t("help_" + name))  # key, help, and disabled with a note when locked
-    disabled = locking.pop("disabled", False) or options.pop("disabled", False)
+    disabled = any([locking.pop("disabled", False), options.pop("disabled", False)])  # both popped
     widget(label, on_change=_changed, args=(name,), disabled=disabled, **locking, **options)
 
 
@@ -124,22 +125,35 @@ def new_points() -> None:
     state.pause()
 
 
+def data_locked() -> bool:
+    """True when a lesson fixes the data: its source, or the data set (then own data cannot replace it either)."""
+    return lesson.locked(PREFIX + "source") or lesson.locked(PREFIX + "dataset")
+
+
 def data_controls(t) -> None:
-    """The dataset, its classes, noise, split, size and seed, and the input features."""
+    """Where the points come from, that source's own controls, the split, the seed and the input features."""
     current = state.settings()
-    task = plane_state.task(current)
     control(
-        st.selectbox, "dataset", t("dataset"), t, options=tuple(plane.DATASETS),
-        format_func=lambda name: t("dataset_" + name),
+        st.selectbox, "source", t("source"), t, options=plane_state.SOURCES, format_func=lambda s: t("source_" + s),
+        disabled=lesson.locked(PREFIX + "dataset"),
     )  # fmt: skip
-    if task == "multiclass":
-        control(st.slider, "classes", t("classes"), t, min_value=plane.MIN_CLASSES, max_value=plane.MAX_CLASSES)
-    st.caption(t("task_" + task, classes=current.classes))
-    control(
-        st.select_slider, "noise", t("noise"), t, options=plane_state.NOISE_LEVELS, format_func=lambda v: f"{v:.0%}"
-    )
+    hidden = lesson.hidden(PREFIX + "source") or lesson.hidden(PREFIX + "dataset")
+    if current.source == "builtin":
+        _builtin_controls(t, current)
+    elif current.source == "rule":
+        control(st.text_input, "rule", t("rule"), t, max_chars=rule.MAX_LENGTH, placeholder="x1**2 + x2**2 < 16")
+        control(st.select_slider, "points", t("points"), t, options=plane_state.POINT_COUNTS)
+        control(st.select_slider, "noise", t("jitter"), t, options=plane_state.NOISE_LEVELS, format_func=_percent)
+        control(st.select_slider, "flip", t("flip"), t, options=plane_state.FLIP_RATES, format_func=_percent)
+    elif current.source == "place":
+        control(st.selectbox, "target", t("target"), t, options=plane_state.TARGETS, format_func=_target(t))
+        if current.target == "classes":
+            control(st.slider, "classes", t("classes"), t, min_value=2, max_value=plane.MAX_CLASSES)
+    elif not hidden:
+        own.table_editor(t, current, data_locked())
+    if current.source != "builtin":
+        st.caption(t("task_" + plane_state.task(current), classes=plane_state.class_count(current)))
     control(st.select_slider, "train", t("train"), t, options=plane_state.TRAIN_PERCENTS)
-    control(st.select_slider, "points", t("points"), t, options=plane_state.POINT_COUNTS)
     if not lesson.hidden(PREFIX + "seed"):  # the seed's control is the button that draws a new one
         st.button(
             t("regenerate"), on_click=new_points, icon=":material/casino:",
@@ -150,6 +164,35 @@ def data_controls(t) -> None:
         st.pills, "features", t("features"), t, options=tuple(plane.FEATURES), selection_mode="multi",
         format_func=plane.FEATURE_SYMBOLS.get, width="stretch", wrap=True,
     )  # fmt: skip
+
+
+def place_row(t) -> None:
+    """The plane to place points on, across the page, when points are being placed."""
+    current = state.settings()
+    hidden = lesson.hidden(PREFIX + "source") or lesson.hidden(PREFIX + "dataset")
+    if current.source == "place" and not hidden:
+        own.place_plane(t, current, data_locked())
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def _target(t):
+    return lambda name: t("target_" + name)
+
+
+def _builtin_controls(t, current: PlaneSettings) -> None:
+    task = plane_state.task(current)
+    control(
+        st.selectbox, "dataset", t("dataset"), t, options=tuple(plane.DATASETS),
+        format_func=lambda name: t("dataset_" + name),
+    )  # fmt: skip
+    if task == "multiclass":
+        control(st.slider, "classes", t("classes"), t, min_value=plane.MIN_CLASSES, max_value=plane.MAX_CLASSES)
+    st.caption(t("task_" + task, classes=current.classes))
+    control(st.select_slider, "noise", t("noise"), t, options=plane_state.NOISE_LEVELS, format_func=_percent)
+    control(st.select_slider, "points", t("points"), t, options=plane_state.POINT_COUNTS)
 
 
 # ---------------------------------------------------------------- the layer editor above the diagram

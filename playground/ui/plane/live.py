@@ -10,9 +10,10 @@ from playground.plane import data as plane
 from playground.plane import figures as plane_figures
 from playground.plane import pictures as plane_pictures
 from playground.plane import settings as plane_state
+from playground.plane.own import PlaneDataError
 from playground.plane.settings import PlaneSettings
 from playground.ui import preload, session
-from playground.ui.plane import state
+from playground.ui.plane import own, state
 from playground.ui.plane.controls import DIAGRAM, PICTURE
 
 FRAME_SECONDS = 0.4  # asked for every 0.4 s, so that a loaded server still redraws at least twice a second
@@ -33,15 +34,25 @@ def current_run(t):
         return None
     for problem in report.warnings:
         st.info(t("spec_warning", message=problem.message(session.language())), icon=":material/info:")
-    keys = (plane_state.data_key(current), plane_state.network_key(current))
+    data = None
+    if current.source != "builtin":
+        data = own.current_data(current)
+        if isinstance(data, PlaneDataError):  # not yet a data set (too few points, a broken rule): say why
+            if not own.awaits_table(current):
+                st.info(data.message(session.language()), icon=":material/info:")
+            return None
+    keys = (plane_state.data_key(current), plane_state.network_key(current), own.run_identity(current))
     run = state.run(keys)
     if run is None:
         with st.spinner(t("building")):
-            data = plane.generate(
-                current.dataset, current.points, current.noise, current.train / 100, current.seed, current.classes
-            )
+            if data is None:
+                data = plane.generate(
+                    current.dataset, current.points, current.noise, current.train / 100, current.seed, current.classes
+                )
             run = plane_run.PlaneRun(spec, data, current.features, current.batch, RESOLUTION, current.seed)
         state.keep_run(run, keys)
+    elif data is not None and run.data is not data:
+        run.use_data(data)  # placed points changed: the same network goes on learning them
     run.learning_rate = current.lr
     run.batch_size = current.batch
     return run

@@ -76,9 +76,9 @@ def optimizer_widgets(spec: ModelSpec, t) -> None:
     )
 
 
-def _augmentation(t, dataset: str, seed: int) -> tuple[int, float]:
+def _augmentation(t, dataset: str, seed: int) -> tuple[int, float, int]:
     if not lesson.widget(st.toggle, "train_augment", t("augment"), False, help=t("augment_help"), **KEEP):
-        return 0, 0.0
+        return 0, 0.0, 0
     left, right = st.columns(2)
     with left:
         shift = lesson.widget(st.slider, "train_shift", t("augment_shift"), 2, min_value=0, max_value=4, **KEEP)
@@ -86,11 +86,15 @@ def _augmentation(t, dataset: str, seed: int) -> tuple[int, float]:
         rotation = lesson.widget(
             st.slider, "train_rotation", t("augment_rotation"), 10, min_value=0, max_value=30, step=5, **KEEP,
         )  # fmt: skip
+    stroke = lesson.widget(
+        st.slider, "train_stroke", t("augment_stroke"), 0, min_value=0, max_value=2, help=t("augment_stroke_help"),
+        **KEEP,
+    )  # fmt: skip
     name = dataset if data.is_cached(dataset) else data.DEFAULT_DATASET
     images = data.load(name).x_train[:PREVIEW_COUNT]
-    preview = augment.preview_sheet(images, shift, rotation, seed=seed)
+    preview = augment.preview_sheet(images, shift, rotation, seed=seed, max_width=stroke)
     st.image(preview, caption=t("augment_preview"), alt=t("augment_preview"))
-    return shift, float(rotation)
+    return shift, float(rotation), stroke
 
 
 # The Train page's settings a teacher link can fix, by widget key, with the label's text key.
@@ -104,6 +108,7 @@ LESSON_CONTROLS = {
     "train_augment": "augment",
     "train_shift": "augment_shift",
     "train_rotation": "augment_rotation",
+    "train_stroke": "augment_stroke",
     "train_precision": "precision",
 }
 
@@ -148,10 +153,10 @@ def settings_form(t, limits: Limits) -> TrainSettings:
         st.selectbox, "train_precision", t("precision"), "auto", options=PRECISIONS,
         format_func=lambda name: t("precision_" + name), help=t("precision_help"), **KEEP,
     )  # fmt: skip
-    shift, rotation = _augmentation(t, dataset, int(seed))
+    shift, rotation, stroke = _augmentation(t, dataset, int(seed))
     return TrainSettings(
         dataset, int(epochs), int(batch_size), float(validation), int(seed), samples or None, shift, rotation,
-        precision,
+        int(stroke), precision,
     )  # fmt: skip
 
 

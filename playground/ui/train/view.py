@@ -15,6 +15,7 @@ from playground.training.job import Snapshot, TrainingJob
 from playground.training.runs import describe_fault, differences
 from playground.ui import session, wake
 from playground.ui.train import jobs
+from playground.ui.train import replay as replay_view
 
 # Live panels poll their job. A few learners get a refresh every second; a class gets one every few seconds, so that
 # the server redraws at most about WATCHERS_PER_S panels a second however many learners watch (20 → every 5 s).
@@ -149,6 +150,16 @@ def live_panel(t, language: str) -> None:
                 st.rerun()
 
     panel()
+
+
+def replay_panel() -> None:
+    """The finished run's replay, under its curves: how its filters, the probe's maps and prediction changed."""
+    job = jobs.current_job()
+    if job is None or not job.done or job.result is None or job.result.replay is None:
+        return
+    dataset = job.request.settings.dataset
+    names = data.load(dataset).class_names if data.is_cached(dataset) else ()
+    replay_view.panel(job.result.replay, job.snapshot().history, names, "train")
 
 
 def _select_new_runs(run_ids: list[int]) -> None:
