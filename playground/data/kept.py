@@ -65,6 +65,11 @@ def _raw(name: str) -> bytes | None:
     return _keeper.image_set(name)
 
 
+def kept_bytes(name: str) -> bytes | None:
+    """The uploaded set's bytes as to_bytes() made them (what a cluster worker is handed), or None when not kept."""
+    return _raw(name)
+
+
 def exists(name: str) -> bool:
     """True when the uploaded set is kept (without reading it)."""
     return is_own(name) and _keeper is not None and _keeper.has_image_set(name)

@@ -121,6 +121,10 @@ CATALOGUE = Catalogue(
             "Try a smaller model or batch size. Other runs on the server were not affected."
         ),
         "failed_exited": "The training process ended unexpectedly (exit code {code}).",
+        "failed_actor_lost": (
+            "The cluster worker training this run was lost ({detail}): its machine may have gone down or run out of "
+            "memory. Other runs were not affected. Press Start to try again."
+        ),
         "failed_start_timeout": (
             "The training process had not begun training after {seconds} seconds and was ended, so that the runs "
             "waiting after it can start. Press Start to try again."
@@ -129,6 +133,7 @@ CATALOGUE = Catalogue(
         "error_dataset": "The dataset is not available: {detail}",
         "error_memory": "Out of memory while training ({detail}). Try a smaller model or batch size.",
         "error_exception": "Training failed: {detail}",
+        "error_cluster": "The training cluster cannot be reached ({detail}). Please try again later.",
         "fault_lr_too_high": (
             "The loss became {value} at epoch {epoch}, step {step}: learning rate {learning_rate} is too high for "
             "{optimizer} — try {low}–{high}."
@@ -291,11 +296,13 @@ CATALOGUE = Catalogue(
         "stopped_cancelled": "开始之前已取消。",
         "failed_killed": "训练进程被终止（信号 {signal}），很可能是服务器内存不足。请尝试更小的模型或批大小。服务器上的其他训练不受影响。",
         "failed_exited": "训练进程意外结束（退出码 {code}）。",
+        "failed_actor_lost": "集群中训练这次运行的工作进程已丢失（{detail}）：它所在的机器可能已宕机或内存不足。其他训练不受影响。请点击“开始”重试。",
         "failed_start_timeout": "训练进程在 {seconds} 秒内没有开始训练，已被结束，以便排在后面的训练能够开始。请点击“开始”重试。",
         "error_spec": "这个模型无法训练：{detail}",
         "error_dataset": "数据集不可用：{detail}",
         "error_memory": "训练时内存不足（{detail}）。请尝试更小的模型或批大小。",
         "error_exception": "训练失败：{detail}",
+        "error_cluster": "无法连接训练集群（{detail}）。请稍后重试。",
         "fault_lr_too_high": (
             "损失在第 {epoch} 轮第 {step} 步变成了 {value}：对 {optimizer} 来说，学习率 {learning_rate} 太大了"
             "——试试 {low}–{high}。"

@@ -26,12 +26,22 @@ WATCHED_WITHIN_S = 15.0  # a job whose page looked at it this recently counts as
 # ---------------------------------------------------------------- the scheduler
 
 
+def backend_for(limits: Limits) -> Backend:
+    """Where jobs run: the Ray cluster at $PLAYGROUND_RAY_ADDRESS when it is set, else local worker processes."""
+    from playground.training.backends import ray as ray_backend  # Ray itself is imported only when a job starts
+
+    if ray_backend.address_from_env():
+        return ray_backend.RayBackend(limits)
+    return LocalBackend(limits)
+
+
 class Scheduler:
     """The server's training slots: a cap on running jobs, a FIFO queue, a backend that runs them, a watchdog."""
 
     def __init__(self, limits: Limits | None = None, backend: Backend | None = None):
         self.limits = limits or Limits.from_env()
-        self.backend = backend or LocalBackend(self.limits)
+        self.backend = backend or backend_for(self.limits)
+        self._line = self.backend.line()  # a line shared by all replicas, when the backend has one
         self._lock = threading.RLock()
         self._queue: list[TrainingJob] = []
         self._running: list[TrainingJob] = []
@@ -75,13 +85,18 @@ class Scheduler:
             self.backend.prewarm()
 
     def queue_position(self, job: TrainingJob) -> int | None:
-        """1 for the next job to start, or None when the job is not queued."""
+        """1 for the next job to start, or None when the job is not queued (in the shared line when there is one)."""
         with self._lock:
-            return self._queue.index(job) + 1 if job in self._queue else None
+            if job not in self._queue:
+                return None
+            shared = self._line.place(job) if self._line is not None else None
+            return shared[0] if shared else self._queue.index(job) + 1
 
     def queue_length(self) -> int:
-        """How many jobs wait for a slot."""
-        return len(self._queue)
+        """How many jobs wait for a slot (in the shared line when there is one)."""
+        with self._lock:
+            shared = self._line.place(self._queue[0]) if self._line is not None and self._queue else None
+            return shared[1] if shared else len(self._queue)
 
     def running(self) -> list[TrainingJob]:
         """The jobs that hold a slot (starting, running or stopping)."""
@@ -129,6 +144,10 @@ class Scheduler:
 
     def _dispatch(self) -> None:
         while self._queue and len(self._running) < self.limits.max_running and not self._closed:
+            if self._line is not None:  # the shared line decides whose turn it is in the whole cluster
+                self._line.report(self._queue, self._running)
+                if not self._line.claim(self._queue[0]):
+                    break
             job = self._queue.pop(0)
             job.set_state("starting", ("state_starting", {}))
             job.dispatched = time.monotonic()
@@ -175,6 +194,9 @@ class Scheduler:
         now = time.monotonic()
         with self._lock:
             jobs = list(self._queue) + list(self._running)
+            if self._line is not None:  # tell the shared line what runs and waits here; maybe it is our turn
+                self._line.report(self._queue, self._running)
+                self._dispatch()
         for job in jobs:
             with contextlib.suppress(Exception):  # a broken probe must not leave the other jobs unchecked
                 self._check_job(job, now)

@@ -67,15 +67,19 @@ def error_message(error: BaseException) -> dict:
     return {"key": key, "detail": detail[:600], "traceback": traceback.format_exc(limit=8)}
 
 
-def run(request, threads: int, send, should_stop) -> None:
+def run(request, threads: int, send, should_stop, keeper=None) -> None:
     """Train the request with this many threads, reporting through send(message) and stopping when should_stop();
-    the last message is ("result", FitResult) or ("error", {...})."""
+    the last message is ("result", FitResult) or ("error", {...}). Uploaded image sets are read from `keeper`
+    (a data.kept Keeper), by default the session store."""
     try:
-        from playground import store
         from playground.data import kept as kept_sets
         from playground.training import fit as fitting  # already imported by a warm worker
 
-        kept_sets.keep_in(store.keeper())  # uploaded image sets are read from the session store by name
+        if keeper is None:  # a local worker reads uploaded image sets from the session store by name
+            from playground import store
+
+            keeper = store.keeper()
+        kept_sets.keep_in(keeper)
         set_threads(threads)
         result = fitting.fit(request, lambda kind, values: send((kind, values)), should_stop)
     except BaseException as error:

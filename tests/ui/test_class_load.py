@@ -35,6 +35,7 @@ LAZY_KERAS = {
     "playground.training.worker.main": "runs in a spawned worker process",
     "playground.training.worker.run": "runs in a worker (a spawned process of the local backend)",
     "playground.training.worker.set_threads": "runs in a spawned worker process",
+    "playground.training.backends.ray_job.__init__": "runs in a job's Ray actor on the cluster (backends.ray)",
     "playground.concepts.depth.gradient_sizes": "runs in a spawned process (depth_experiment_in_worker)",
     "playground.concepts.depth.train_and_measure": "runs in a spawned process (depth_experiment_in_worker)",
     "playground.cli.cmd_predict": "the command line: no script threads",

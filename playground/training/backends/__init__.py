@@ -67,3 +67,8 @@ class Backend(ABC):
     @abstractmethod
     def shutdown(self) -> None:
         """End the spare workers and start no more: the server is going away."""
+
+    def line(self):
+        """The line this server shares with other replicas (report, claim, place: backends.ray_line.Line), or None
+        when its own queue decides alone."""
+        return None
