@@ -32,7 +32,12 @@ def test_every_earlier_link_still_opens_as_it_did(fixture):
     else:
         link = plane_settings.from_query(query)
         assert link.unreadable == ()
-        assert json.loads(json.dumps(vars(link.settings))) == expect["settings"]
+        opened = json.loads(json.dumps(vars(link.settings)))
+        # Settings added since (own data: source, target, rule, flip) open at their defaults: built-in points.
+        added = {name: value for name, value in opened.items() if name not in expect["settings"]}
+        defaults = json.loads(json.dumps(vars(plane_settings.PlaneSettings())))
+        assert added == {name: defaults[name] for name in added} and added.get("source") == "builtin"
+        assert {name: opened[name] for name in expect["settings"]} == expect["settings"]
         assert list(link.lock) == expect["lock"] and link.hide == expect["hide"]
 
 
@@ -98,11 +103,15 @@ def test_a_lesson_hide_flag_must_be_true_or_false():
 ADDRESS_READERS = ("session.py", "lesson.py", "address.py", "persistence.py")
 
 
+# Modules that decode base64 that is not a link: what the server stored itself, read back within bounds.
+NOT_LINKS = {"playground/training/replay.py": "a run's replay inside the store's JSON (read_npz bounds it)"}
+
+
 def test_only_the_link_module_decodes_links():
     decoders = {"urlsafe_b64decode", "b64decode", "decompress", "decompressobj"}
     offenders = []
     for path in [*(ROOT / "playground").rglob("*.py"), *(ROOT / "views").glob("*.py")]:
-        if path.name == "links.py":
+        if path.name == "links.py" or str(path.relative_to(ROOT)) in NOT_LINKS:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Attribute) and node.attr in decoders:
