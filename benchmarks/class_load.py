@@ -27,6 +27,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -273,8 +274,8 @@ def _jobs_from_log(path: Path | None) -> list[dict]:
         return []
     jobs = []
     for line in path.read_text(errors="replace").splitlines():
-        if "playground.training: job {" in line:
-            jobs.append(json.loads(line.split("playground.training: job ", 1)[1]))
+        if "playground.training" in line and ": job {" in line:  # the scheduler's one line per job (its logger)
+            jobs.append(json.loads(line.split(": job ", 1)[1]))
     return jobs
 
 
@@ -356,7 +357,9 @@ def report(learners: list[Learner], jobs: list[dict], cpu: dict, memory: dict, s
             f" server CPU: {cpu['total']:.1f} s in all, {cpu['training']:.1f} s during the {span_s:.0f} s of training"
             f" ({cpu['training'] / max(span_s, 1e-9):.2f} of a core): {per:.2f} CPU-s per watching learner per minute"
         )
-        print(f" workers' and everything else's CPU during the run: {cpu['children']:.1f} s")
+        print(f" training workers' CPU: {cpu['children']:.1f} s")
+        if "browsers" in cpu:
+            print(f" the browsers' CPU (chromium at low priority, Playwright): {cpu['browsers']:.1f} s")
     if memory:
         print(f" peak RSS: server {memory['server'] / MB:.0f} MB, all processes {memory['all'] / MB:.0f} MB")
     print(f" exceptions in the server's log: {len(exceptions)}" + "".join(f"\n   {line}" for line in exceptions))
@@ -411,6 +414,11 @@ def main() -> int:
     finally:
         if process is not None:
             app_server.stop(process)
+    if cpu:
+        # Everything this process waited for: the server, its workers, and the browsers (chromium under Playwright's
+        # driver, which reaps it); what is not the server's or its workers' is the browsers'.
+        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu["browsers"] = max(0.0, reaped.ru_utime + reaped.ru_stime - cpu["total"] - cpu["children"])
     jobs, exceptions = _jobs_from_log(log), _server_exceptions(log)
     report(learners, jobs, cpu, memory, span_s, args, exceptions)
     if args.json:

@@ -1,6 +1,6 @@
 """Drawing on the Draw page in chromium: mouse-up → prediction shown, split into browser, server and renderer.
 
-Run:  python benchmarks/drawing.py [--quick] [--trials 12] [--digit 3]
+Run:  python benchmarks/drawing.py [--quick] [--trials 12] [--digit 3] [--set 10]
 
 Draws the same one-stroke digit N times with the mouse on the Draw page (the demo model, a fresh headless server)
 and, for each, reads in the page's own clock (performance.now()):
@@ -15,6 +15,12 @@ closely that renderer (strokes.render, which CI's drawn-digit scores use) matche
 28×28 model input after each stroke against the renderer's, prepared the same way, and both predictions.
 Medians over the strokes after a first, warming one; the canvas is cleared with its toolbar between strokes.
 --quick: 3 strokes.
+
+--set N draws N digits of the project's drawn set (playground/assets/drawn_digits.json) in chromium instead, every
+stroke of each as the set records it, one digit of each class in turn, held-out half first, among samples drawn
+with a pen near the page's (18–22 px, so that the canvas and the renderer use the same pen): per digit, what the
+page read against its label, and how closely the renderer's drawing of the same strokes matches the real canvas
+(CI scores the set through that renderer). --quick with --set: 10 digits.
 """
 
 import argparse
@@ -100,6 +106,81 @@ def model_input(tab, url: str) -> tuple[np.ndarray, str]:
     return pixels, metric.locator("[data-testid='stMetricValue']").inner_text()
 
 
+def set_samples(count: int) -> list:
+    """`count` samples of the drawn set drawn with a pen of 18–22 px: one per digit in turn, held-out half first."""
+    from playground.data import drawn_set
+
+    pool = sorted((s for s in drawn_set.load() if 18 <= s.pen <= 22), key=lambda s: (s.split != "held-out", s.group))
+    chosen, by_digit = [], {digit: [s for s in pool if s.digit == digit] for digit in range(10)}
+    while len(chosen) < count and any(by_digit.values()):
+        for digit in range(10):
+            if by_digit[digit] and len(chosen) < count:
+                chosen.append(by_digit[digit].pop(0))
+    return chosen
+
+
+def draw_set(url: str, samples: list) -> list[tuple[np.ndarray, str]]:
+    """Draw each sample's strokes with the mouse on the Draw page; what the page read of each (model_input)."""
+    from playwright.sync_api import sync_playwright
+
+    read = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=app_server.browser_path(), args=app_server.CHROMIUM_ARGS)
+        tab = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US").new_page()
+        tab.set_default_timeout(90_000)
+        tab.goto(url)
+        tab.get_by_text("Welcome").first.wait_for()
+        tab.goto(url + "/draw")
+        tab.wait_for_selector(CANVAS)
+        tab.wait_for_function(IDLE)
+        for sample in samples:
+            box = tab.locator(CANVAS).bounding_box()
+            scale = box["width"] / sample.canvas[0]
+            for stroke in sample.strokes:
+                tab.mouse.move(box["x"] + stroke[0][0] * scale, box["y"] + stroke[0][1] * scale)
+                tab.mouse.down()
+                for x, y in stroke[1:]:
+                    tab.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=2)
+                tab.mouse.up()
+            time.sleep(0.6)  # the canvas sends its value ~0.2 s after the last mouse-up
+            tab.wait_for_function(IDLE)
+            tab.locator("[data-testid='stMetric']").filter(has_text="Prediction").wait_for()
+            read.append(model_input(tab, url))
+            tab.get_by_role("button", name="Reset canvas & history").click()
+            tab.get_by_text("Draw a digit (0–9) on the black canvas").wait_for()
+            tab.wait_for_function(IDLE)
+        browser.close()
+    return read
+
+
+def set_report(url: str, count: int) -> None:
+    """Print what the page read of `count` drawn-set digits drawn in chromium, beside the renderer's drawing."""
+    from playground.data import images as drawing
+    from playground.data import strokes
+    from playground.inspection import demo, inspector
+
+    samples = set_samples(count)
+    read = draw_set(url, samples)
+    trained = demo.model()
+    print(f"The drawn set in chromium: {len(samples)} digits (pens 18–22 px), the demo model")
+    print(" digit  group              split     page read  renderer  mean |difference|  pixels off > 0.25")
+    differences, right, agree = [], 0, 0
+    for sample, (pixels, shown) in zip(samples, read, strict=True):
+        rendered_input = drawing.prepare(strokes.render(sample.strokes, PEN, sample.canvas))
+        rendered = drawing.enlarge(rendered_input, 1)
+        predicted = str(inspector.inspect(trained, rendered_input).prediction)
+        difference = np.abs(pixels.astype(np.int16) - rendered) / 255
+        differences.append(difference)
+        right += shown == str(sample.digit)
+        agree += shown == predicted
+        print(f" {sample.digit:5d}  {sample.group:17s}  {sample.split:8s}  {shown:>9}  {predicted:>8}"
+              f"  {difference.mean():17.3f}  {int((difference > 0.25).sum()):17d}")  # fmt: skip
+    print(
+        f" page read the label {right}/{len(samples)}; page and renderer agree {agree}/{len(samples)};"
+        f" median mean |difference| {statistics.median(float(d.mean()) for d in differences):.3f} of full scale"
+    )
+
+
 def browser_splits(url: str, digit: int, trials: int) -> tuple[list[list[float]], list[tuple[np.ndarray, str]]]:
     """[browser, server and wire, renderer, total] in ms for each stroke after the first, and what each stroke
     gave the model (model_input)."""
@@ -171,8 +252,19 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 strokes")
     parser.add_argument("--trials", type=int, default=12)
     parser.add_argument("--digit", type=int, default=3, choices=[0, 1, 2, 3, 6, 7], help="a one-stroke digit")
+    parser.add_argument("--set", type=int, default=0, help="draw this many digits of the drawn set instead")
     args = parser.parse_args()
     trials = 3 if args.quick else args.trials
+    if args.set:
+        count = 10 if args.quick else args.set
+        folder = Path(tempfile.mkdtemp(prefix="drawing-"))
+        process, url = app_server.start(ROOT / "app.py", output=(folder / "app.log").open("w"),
+                                        env={**os.environ, "PLAYGROUND_OFFLINE": "1"})  # fmt: skip
+        try:
+            set_report(url, count)
+        finally:
+            app_server.stop(process)
+        return
 
     folder = Path(tempfile.mkdtemp(prefix="drawing-"))
     env = {**os.environ, "PLAYGROUND_OFFLINE": "1"}

@@ -168,3 +168,40 @@ def _metric_values(page) -> tuple[float, float]:
         metric_box = page.locator("[data-testid='stMetric']").filter(has_text=label)
         values.append(float(metric_box.locator("[data-testid='stMetricValue']").inner_text()))
     return tuple(values)
+
+
+@pytest.mark.e2e
+def test_in_chromium_a_pixel_of_a_freshly_trained_models_map_is_explained(page, server_url):
+    """Train the seed CNN for one epoch on the Train page, then click a feature-map pixel of that model."""
+    import re
+
+    from tests.conftest import wait_for_app
+    from tests.ui.test_draw_page import _draw_with_mouse, _idle
+
+    page.goto(server_url + "/train")
+    wait_for_app(page)
+    main = page.get_by_test_id("stMainBlockContainer")
+    main.get_by_role("spinbutton", name="Epochs", exact=True).fill("1")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    main.get_by_role("button", name="Start").click()
+    main.get_by_text(re.compile(r"Finished: 1 epochs? trained")).first.wait_for(timeout=240_000)
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Draw", exact=True).click()
+    page.wait_for_selector("[data-testid='stBidiComponentIsolated']", timeout=60_000)
+    _idle(page)
+    main.get_by_text("Your trained model").first.wait_for()  # not the demo model
+    _draw_with_mouse(page, 7, strokes.STYLES[0])
+    page.locator("[data-testid='stMetric']").filter(has_text="Prediction").wait_for(timeout=30_000)
+    page.get_by_role("tab", name=TAB["en"]).click()
+    _idle(page)
+    area = page.locator(".st-key-draw_explain_map .nsewdrag").first
+    area.wait_for()
+    box = area.bounding_box()
+    row, column, size = 12, 14, 26  # the seed CNN's first convolution: 26×26 maps
+    page.mouse.click(box["x"] + (column + 0.5) / size * box["width"], box["y"] + (row + 0.5) / size * box["height"])
+    _idle(page)
+    page.get_by_text(f"How was the value at row {row}, column {column} of map 0 computed?").wait_for()
+    for shown in ("Input window", "Kernel of filter", "Input × weight", "Sum of the", "Plus the bias", "The two agree"):
+        page.get_by_text(shown).first.wait_for()
+    model, recomputed = _metric_values(page)
+    assert model == pytest.approx(recomputed, rel=1e-4, abs=1e-5)
