@@ -77,6 +77,17 @@ def _model_lines(spec: ModelSpec, comments: dict, output_dtype: str | None = Non
     return [*lines, "model = keras.Model(inputs, x)"]
 
 
+def compile_lines(spec: ModelSpec) -> list[str]:
+    """The model.compile(...) call as lines of Keras source: optimizer, loss and metrics from the spec."""
+    return [
+        "model.compile(",
+        f"    optimizer={optimizer_source(spec)},",
+        f"    loss={spec.loss!r},",
+        f"    metrics={list(spec.metrics)!r},",
+        ")",
+    ]
+
+
 def optimizer_source(spec: ModelSpec) -> str:
     """The optimizer as Keras source."""
     args = ", ".join(f"{name}={value!r}" for name, value in spec.optimizer.args.items())
@@ -119,11 +130,7 @@ def model_source(
         *_model_lines(spec, comments, "float32" if mixed else None),
         "",
         comments["compile"],
-        "model.compile(",
-        f"    optimizer={optimizer_source(spec)},",
-        f"    loss={spec.loss!r},",
-        f"    metrics={list(spec.metrics)!r},",
-        ")",
+        *compile_lines(spec),
         "",
         'if __name__ == "__main__":',
         "    model.summary()",

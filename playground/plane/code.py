@@ -2,7 +2,7 @@
 
 import inspect
 
-from playground.codegen import layer_source, optimizer_source
+from playground.codegen import compile_lines, layer_source
 from playground.plane import data as plane
 from playground.plane.settings import PlaneSettings, network_spec, normalized, task
 
@@ -119,11 +119,7 @@ def plane_source(
         *(f"        {layer_source(layer)}," for layer in spec.layers),
         "    ]",
         ")",
-        "model.compile(",
-        f"    optimizer={optimizer_source(spec)},",
-        f"    loss={spec.loss!r},",
-        f"    metrics={list(spec.metrics)!r},",
-        ")",
+        *compile_lines(spec),
         "",
         'if __name__ == "__main__":',
         "    model.summary()",
