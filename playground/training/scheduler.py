@@ -63,6 +63,27 @@ class Scheduler:
             self._dispatch()
         return job
 
+    def reattach(self, handle: str, earlier=None, run_id: int = 0, session_probe=None) -> TrainingJob | None:
+        """The job another replica started and kept under `handle`, now followed here from its first message and
+        holding a slot here (stop, abandonment and wall time are this server's from now on); None when it is gone
+        or the backend cannot re-attach. `earlier`: the run's curves before this job, which a Continue goes on from."""
+        found = self.backend.attach(handle)
+        if found is None:
+            return None
+        request, worker = found
+        history = earlier if request.initial_epoch > 0 else None
+        job = TrainingJob(request, history=history, run_id=run_id, session_probe=session_probe)
+        with self._lock:
+            if self._closed:
+                worker.end()
+                return None
+            job.scheduler, job.worker = self, worker
+            job.set_state("starting", ("state_starting", {}))
+            job.dispatched = time.monotonic()
+            self._running.append(job)
+        threading.Thread(target=self._read, args=(job,), daemon=True, name=f"job-{job.id}").start()
+        return job
+
     def stop(self, job: TrainingJob, reason: str = "user") -> None:
         """Cancel a queued job or ask a running one to stop."""
         with self._lock:

@@ -3,9 +3,11 @@
 The browser keeps an anonymous token in a first-party cookie (written by a one-line script; Streamlit reads
 cookies when the page connects). Persistence knows the token, the store and what it saves; the work itself comes
 from its owners — the runs and run counter (jobs), the model being composed and the trained model (session), the
-uploaded image sets (image_sets), the 2-D playground's placed and uploaded points (plane.own) — and goes back through their functions. The first script run of every new session
-restores it; the sidebar saves whatever changed after every run. A job still training when the page was reloaded
-is handed to the new session.
+uploaded image sets (image_sets), the 2-D playground's placed and uploaded points (plane.own) — and goes back
+through their functions. The first script run of every new session restores it; the sidebar saves whatever changed
+after every run. A job still training when the page was reloaded is handed to the new session: by this replica,
+or — when the replica that started it is gone and jobs run on a Ray cluster — found by the actor name kept with
+the session and followed from its first message.
 """
 
 import itertools
@@ -92,7 +94,8 @@ def _write_cookie(value: str) -> None:
 
 def _state(plane_sets: bool = True) -> dict:
     spec = session.composed_spec()
-    state = {"run_counter": jobs.run_counter(), "spec": spec.to_dict() if spec is not None else None}
+    state = {"run_counter": jobs.run_counter(), "spec": spec.to_dict() if spec is not None else None,
+             "live": jobs.live_handle()}  # fmt: skip
     if plane_sets:
         state["plane"] = plane_own.saved()
     return state
@@ -125,7 +128,8 @@ def _encode(part: str) -> bytes | None:
 
 
 def _has_work() -> bool:
-    return bool(jobs.runs() or session.trained_model() is not None or image_sets.saved() or plane_own.saved())
+    return bool(jobs.runs() or session.trained_model() is not None or image_sets.saved() or plane_own.saved()
+                or jobs.live_handle())  # fmt: skip
 
 
 def _save(parts: list[str]) -> None:
@@ -162,6 +166,7 @@ def save_session() -> None:
         changed = [part for part in store.PARTS if fingerprints[part] != last.get(part)]
         if changed:
             _save(changed)
+    jobs.handle_saved(jobs.live_handle())  # offered to the store (a failure is a notice, never a rerun loop)
     with st.sidebar:
         notice = st.session_state.pop(NOTICE, None)
         if notice:
@@ -242,7 +247,9 @@ def restore_session() -> None:
     image_sets.restore(_kept_sets(target, key))
     plane_own.restore(state.get("plane"))
     session.restore_spec(state.get("spec"))
-    jobs.restore(list(runs), counter if isinstance(counter, int) else None, trained, _live_job(key))
+    # A job still training for this browser: held by this replica, else (on a cluster) found by its stored name.
+    live = _live_job(key) or jobs.reattach(state.get("live"), list(runs))
+    jobs.restore(list(runs), counter if isinstance(counter, int) else None, trained, live)
     st.session_state[SAVED] = _fingerprints()
     st.session_state[STORED] = bool(parts)
     if runs or trained is not None:

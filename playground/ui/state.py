@@ -26,7 +26,14 @@ OWNERS: dict[str, tuple[str, ...]] = {
     # Data
     "views.data": ("data_page_dataset", "class_counts"),
     # Train
-    "playground.ui.train.jobs": ("train_job", "train_runs", "train_recorded", "train_run_counter", "train_lock"),
+    "playground.ui.train.jobs": (
+        "train_job",
+        "train_runs",
+        "train_recorded",
+        "train_run_counter",
+        "train_lock",
+        "train_saved_handle",
+    ),
     "playground.ui.train.form": (
         "train_dataset",
         "train_epochs",

@@ -48,6 +48,12 @@ class Worker(ABC):
         """Release the worker once its messages have ended; returns how it ended: an exit code (negative: the signal
         that killed it), or None when unknown."""
 
+    @property
+    def handle(self) -> str | None:
+        """The name by which another replica can re-attach to this worker's job (Backend.attach), or None where the
+        job lives and dies with this server's process."""
+        return None
+
 
 class Backend(ABC):
     """Where jobs run: a worker for each job, optionally a pre-warmed spare, and an end to all of it."""
@@ -67,6 +73,11 @@ class Backend(ABC):
     @abstractmethod
     def shutdown(self) -> None:
         """End the spare workers and start no more: the server is going away."""
+
+    def attach(self, handle: str) -> "tuple[FitRequest, Worker] | None":
+        """The request and a worker that reads an already running job from its first message, found by the handle
+        another replica kept (Worker.handle); None when the job is gone or this backend cannot re-attach."""
+        return None
 
     def line(self):
         """The line this server shares with other replicas (report, claim, place: backends.ray_line.Line), or None

@@ -24,6 +24,7 @@ import contextlib
 import functools
 import logging
 import os
+import re
 import socket
 import threading
 import uuid
@@ -43,6 +44,9 @@ ORPHAN_S = 60.0  # an actor nobody has polled for this long stops training and e
 LINGER_S = 30.0  # an actor past its deadline ends this long after, whatever its training does
 DEADLINE_MARGIN_S = 60.0
 CONNECT_TIMEOUT_S = 3.0
+ATTACH_TIMEOUT_S = 10.0
+_JOB_NAME = re.compile(PREFIX + "[0-9a-f]{32}")
+_log = logging.getLogger(__name__)
 
 _connect_lock = threading.Lock()
 
@@ -80,6 +84,11 @@ def connect(address: str):
     return ray
 
 
+def is_job_name(text: object) -> bool:
+    """True when text is a job actor's name as this backend makes them (what a replica may look up)."""
+    return isinstance(text, str) and _JOB_NAME.fullmatch(text) is not None
+
+
 def live_job_actors() -> list[str]:
     """The names of the job actors alive in the cluster now (any replica's)."""
     import ray
@@ -112,10 +121,10 @@ def _short(error: BaseException) -> str:
 class RayWorker(Worker):
     """A job's actor seen from the replica: created, polled and killed from the scheduler's reader thread."""
 
-    def __init__(self, backend: "RayBackend"):
+    def __init__(self, backend: "RayBackend", name: str | None = None, actor=None):
         self.backend = backend
-        self.name = PREFIX + uuid.uuid4().hex
-        self.actor = None  # the actor handle once created
+        self.name = name or PREFIX + uuid.uuid4().hex
+        self.actor = actor  # the actor handle once created (given: a running job this replica re-attaches to)
         self._given: tuple[FitRequest, int] | None = None
         self._ready = threading.Event()  # the job was given (or the worker ended before)
         self._lock = threading.Lock()
@@ -127,6 +136,11 @@ class RayWorker(Worker):
     def pid(self) -> int | None:
         """None: the actor's process runs on some node of the cluster, not necessarily this machine."""
         return None
+
+    @property
+    def handle(self) -> str:
+        """The actor's name: any replica can find the job by it."""
+        return self.name
 
     def start(self, request: FitRequest, threads: int) -> None:
         """Take the job; the actor is created by the reader thread (messages), outside the scheduler's lock, since
@@ -169,7 +183,8 @@ class RayWorker(Worker):
             if self._ended:
                 return
             try:
-                self._launch()
+                if self.actor is None:  # a re-attached worker reads an actor that exists already
+                    self._launch()
             except Exception as error:  # no cluster to reach, a refused actor: this job fails, the server goes on
                 if not self._ended:
                     key = "error_cluster" if isinstance(error, ClusterUnreachable) else "failed_actor_lost"
@@ -266,6 +281,24 @@ class RayBackend(Backend):
     def worker(self) -> RayWorker:
         """A new actor-to-be for the job starting now."""
         return RayWorker(self)
+
+    def attach(self, handle: str) -> tuple[FitRequest, RayWorker] | None:
+        """The request and a worker reading the job actor named `handle` from its first message (a job another,
+        perhaps dead, replica started); None when no such actor lives or it has not begun."""
+        if not is_job_name(handle):
+            return None
+        try:
+            ray = connect(self.address)
+            actor = ray.get_actor(handle, namespace=NAMESPACE)
+            request = ray.get(actor.request.remote(), timeout=ATTACH_TIMEOUT_S)
+        except Exception as error:  # gone, unreachable, or dying: the reload shows the stored runs only
+            _log.info("cannot re-attach to %s: %s", handle, _short(error))
+            return None
+        if request is None:
+            return None
+        worker = RayWorker(self, name=handle, actor=actor)
+        worker.start(request, self.cpus)
+        return request, worker
 
     def prewarm(self) -> None:
         """Nothing: the Ray backend keeps no spare actor."""

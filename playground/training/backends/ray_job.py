@@ -52,6 +52,7 @@ class JobActor:
         self._changed = threading.Condition()
         self._stop = threading.Event()
         self._started = self._finished = False
+        self._request = None  # as given, for a replica that re-attaches
         worker.use_fast_kernels()
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         try:
@@ -70,6 +71,7 @@ class JobActor:
             if self._started or self._finished:
                 return
             self._started = True
+            self._request = request
         # Arrays from the object store are read-only views of memory owned by the replica that sent them.
         request = copy.deepcopy(request)
         threading.Thread(target=self._train, args=(request, threads), daemon=True, name="train").start()
@@ -83,6 +85,10 @@ class JobActor:
                 self._changed.wait(wait_s)
             self._last_poll = time.monotonic()
             return self._messages[since:], self._finished
+
+    def request(self):
+        """The FitRequest this actor trains (None before start): what a replica re-attaching to it shows."""
+        return self._request
 
     def stop(self) -> None:
         """Ask training to stop: it ends within one group of steps and sends its result."""

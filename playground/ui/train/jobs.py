@@ -24,6 +24,7 @@ RUNS = "train_runs"
 RECORDED = "train_recorded"  # ids of the jobs already in the run history
 RUN_COUNTER = "train_run_counter"
 LOCK = "train_lock"
+SAVED_HANDLE = "train_saved_handle"  # the live_handle() last kept with the session (persistence says so)
 MAX_RUNS = 30  # the run history keeps this many runs per session
 
 
@@ -207,6 +208,37 @@ def restore(
         _adopt(TrainingJob.restored(record, trained), recorded=True)
 
 
+def live_handle() -> dict | None:
+    """{"handle", "run_id"} of the session's job while it trains where another replica can re-attach to it (a Ray
+    actor), else None: kept with the session, so a reload served by another replica finds the job."""
+    job = active_job()
+    handle = job.worker.handle if job is not None and job.worker is not None else None
+    return {"handle": handle, "run_id": job.run_id} if handle else None
+
+
+def handle_saved(live: dict | None) -> None:
+    """Note that this live_handle() is kept with the session now (persistence saved it)."""
+    st.session_state[SAVED_HANDLE] = live
+
+
+def handle_unsaved() -> bool:
+    """True when the session's job has a live_handle() not yet kept with the session (a queued job that began on a
+    cluster between two full script runs): a full run saves it."""
+    live = live_handle()
+    return live is not None and live != st.session_state.get(SAVED_HANDLE)
+
+
+def reattach(live: object, records: list[RunRecord]) -> TrainingJob | None:
+    """The job another replica started for this browser (a stored live_handle()), followed here; None when there is
+    none, it has ended, or jobs here cannot re-attach."""
+    if not isinstance(live, dict) or not isinstance(live.get("handle"), str):
+        return None
+    run_id = live.get("run_id")
+    run_id = run_id if isinstance(run_id, int) and run_id > 0 else 0
+    earlier = next((run.history for run in records if run.run_id == run_id), None)
+    return training.scheduler().reattach(live["handle"], earlier, run_id, session_probe())
+
+
 def adopt_model(trained: TrainedModel) -> TrainedModel | None:
     """Make an uploaded model the session's next run: in the run history, the trained model, and continuable on the
     Train page. Returns it numbered as that run, or None while a job is training (the upload must wait)."""
@@ -225,5 +257,5 @@ def adopt_model(trained: TrainedModel) -> TrainedModel | None:
 def forget() -> None:
     """Stop the session's job and forget it, the run history and the run counter (Start fresh)."""
     stop()
-    for key in (JOB, RUNS, RECORDED, RUN_COUNTER):
+    for key in (JOB, RUNS, RECORDED, RUN_COUNTER, SAVED_HANDLE):
         st.session_state.pop(key, None)

@@ -146,7 +146,7 @@ def live_panel(t, language: str) -> None:
             wake.on_visible("train_wake")
             if job.done:  # the job just ended: a full script run settles it, redraws the page and stops ticking
                 st.rerun()
-            if retick(declared):  # the class grew or shrank: ask for a new refresh interval
+            if retick(declared) or jobs.handle_unsaved():  # a new refresh interval; a handle for the session store
                 st.rerun()
 
     panel()
