@@ -2,6 +2,7 @@
 
 Run:  python benchmarks/class_load.py [--quick] [--learners N] [--epochs E] [--hidden] [--url URL]
                                       [--server-cpus 0] [--app-dir DIR] [--json FILE]
+                                      [--cluster [--replicas 2] [--ray-nodes 2]]
 
 Each learner is a separate chromium browser context (chromium runs at low priority, `nice`, so that the browsers
 do not starve the server they test). Every learner opens Train, sets Epochs, and all press Start within a few
@@ -17,7 +18,9 @@ prediction latency and any error; then when the scheduler finished each job (fro
 server's CPU-seconds (in all, and per watching learner per minute of training) and the peak memory of the server
 and of all its processes (the training workers included). The server is started here (`streamlit run app.py`,
 optionally pinned to some cores with --server-cpus, optionally from another checkout with --app-dir), or
---url names a running one (then only the browser-side figures). Exits non-zero when a learner did not get its
+--url names a running one (then only the browser-side figures). With --cluster the learners go through nginx to
+N replicas that share a PostgreSQL store and train on a local Ray cluster (benchmarks/cluster_topology.py); the
+replicas count as the server, Ray's nodes and job actors as the workers. Exits non-zero when a learner did not get its
 model back or saw an error. Never asserts on time. Linux.
 """
 
@@ -269,11 +272,14 @@ class Class:
         return self._show_lock
 
 
-def _jobs_from_log(path: Path | None) -> list[dict]:
-    if path is None or not path.exists():
-        return []
+def _log_lines(path: "Path | list[Path] | None") -> list[str]:
+    paths = path if isinstance(path, list) else [path] if path is not None else []
+    return [line for p in paths if p.exists() for line in p.read_text(errors="replace").splitlines()]
+
+
+def _jobs_from_log(path: "Path | list[Path] | None") -> list[dict]:
     jobs = []
-    for line in path.read_text(errors="replace").splitlines():
+    for line in _log_lines(path):
         if "playground.training" in line and ": job {" in line:  # the scheduler's one line per job (its logger)
             jobs.append(json.loads(line.split(": job ", 1)[1]))
     return jobs
@@ -314,11 +320,9 @@ def _fmt(value, pattern: str = "{:.1f}") -> str:
     return "–" if value is None else pattern.format(value)
 
 
-def _server_exceptions(path: Path | None) -> list[str]:
-    """The last line of every traceback in the server's log."""
-    if path is None or not path.exists():
-        return []
-    lines, found = path.read_text(errors="replace").splitlines(), []
+def _server_exceptions(path: "Path | list[Path] | None") -> list[str]:
+    """The last line of every traceback in the server's log (the replicas' logs)."""
+    lines, found = _log_lines(path), []
     for index, line in enumerate(lines):
         if line.startswith("Traceback"):
             rest = [x for x in lines[index + 1 :] if x and not x.startswith(" ")]
@@ -357,13 +361,30 @@ def report(learners: list[Learner], jobs: list[dict], cpu: dict, memory: dict, s
             f" server CPU: {cpu['total']:.1f} s in all, {cpu['training']:.1f} s during the {span_s:.0f} s of training"
             f" ({cpu['training'] / max(span_s, 1e-9):.2f} of a core): {per:.2f} CPU-s per watching learner per minute"
         )
-        print(f" training workers' CPU: {cpu['children']:.1f} s")
+        print(f" training workers' CPU: {cpu['children']:.1f} s" + (" (Ray's nodes: raylets, GCS, job actors)"
+                                                                    if "actors_left" in cpu else ""))  # fmt: skip
+        if "actors_left" in cpu:
+            print(
+                f" job actors at once at most: {cpu['peak_actors']}; left alive after the class: {cpu['actors_left']}"
+            )
         if "browsers" in cpu:
             print(f" the browsers' CPU (chromium at low priority, Playwright): {cpu['browsers']:.1f} s")
     if memory:
         print(f" peak RSS: server {memory['server'] / MB:.0f} MB, all processes {memory['all'] / MB:.0f} MB")
     print(f" exceptions in the server's log: {len(exceptions)}" + "".join(f"\n   {line}" for line in exceptions))
     print(f" ratio: {ok}/{len(learners)} learners got their model back and their drawing read")
+
+
+def _cluster_figures(lesson: "Class", watch) -> tuple[dict, dict]:
+    """The cluster run's CPU and memory figures, read before the cluster is stopped."""
+    from benchmarks import cluster_topology
+
+    left = cluster_topology.wait_for_no_actors(watch)
+    watch.stop()
+    training = (lesson.cpu_at_end or watch.cpu_seconds()) - (lesson.cpu_at_start or 0.0)
+    cpu = {"total": watch.cpu_seconds(), "training": training, "children": watch.ray_cpu_seconds(),
+           "peak_actors": watch.peak_actors, "actors_left": left}  # fmt: skip
+    return cpu, {"server": watch.peak_server, "all": watch.peak_all}
 
 
 def main() -> int:
@@ -386,13 +407,22 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds the whole lesson may take")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--cluster", action="store_true", help="nginx, replicas, Ray and PostgreSQL on this machine")
+    parser.add_argument("--replicas", type=int, default=2, help="with --cluster: app replicas behind nginx")
+    parser.add_argument("--ray-nodes", type=int, default=2, help="with --cluster: Ray nodes (one CPU each)")
     args = parser.parse_args()
     if args.quick:
         args.learners, args.epochs = min(args.learners, 3), 1
     folder = Path(tempfile.mkdtemp(prefix="class-load-"))
     log, process, watch = None, None, None
-    url = args.url
-    if url is None:
+    url, topology = args.url, None
+    if args.cluster:
+        from benchmarks import cluster_topology
+
+        topology = cluster_topology.Topology(folder, args.replicas, args.ray_nodes, app_dir=args.app_dir)
+        url, log, watch = topology.url, topology.logs, cluster_topology.ClusterWatch(topology)
+        print(cluster_topology.describe(topology))
+    elif url is None:
         log = folder / "server.log"
         env = {**os.environ, "PLAYGROUND_OFFLINE": "1", "PLAYGROUND_LOG_LEVEL": "INFO",
                "PLAYGROUND_DATA_DIR": str(folder / "data"), "KERAS_HOME": str(folder / "keras")}  # fmt: skip
@@ -404,7 +434,9 @@ def main() -> int:
         lesson = asyncio.run(run_class(args, url, log, folder, watch))
         learners, span_s = lesson.learners, _span(lesson)
         cpu, memory = {}, {}
-        if watch:
+        if topology is not None:
+            cpu, memory = _cluster_figures(lesson, watch)
+        elif watch:
             watch.stop()
             children = watch.server.cpu_times()
             training = (lesson.cpu_at_end or watch.cpu_seconds()) - (lesson.cpu_at_start or 0.0)
@@ -414,7 +446,9 @@ def main() -> int:
     finally:
         if process is not None:
             app_server.stop(process)
-    if cpu:
+        if topology is not None:
+            topology.stop()
+    if cpu and topology is None:
         # Everything this process waited for: the server, its workers, and the browsers (chromium under Playwright's
         # driver, which reaps it); what is not the server's or its workers' is the browsers'.
         reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -426,7 +460,8 @@ def main() -> int:
                    "exceptions": exceptions,
                    "span_s": span_s, "args": {k: str(v) for k, v in vars(args).items()}}  # fmt: skip
         args.json.write_text(json.dumps(payload, indent=2))
-    return 0 if all(learner.ok for learner in learners) and not exceptions else 1
+    leftover = cpu.get("actors_left", 0)
+    return 0 if all(learner.ok for learner in learners) and not exceptions and not leftover else 1
 
 
 if __name__ == "__main__":
