@@ -2,7 +2,8 @@
 
 Three kinds of address, kept as they always were:
 - a share link: `?preset=seed-cnn`, or `?model=<packed spec>` for any other model;
-- a teacher link: `?lesson=<packed lesson>` (a page's settings, its model, the locked and hidden controls);
+- a teacher link: `?lesson=<packed lesson>` (a page's settings, its model or the presets it compares, the locked
+  and hidden controls);
 - the 2-D playground's readable parameters: `?dataset=spiral&layers=8-tanh.8-tanh&lock=dataset&hide=1`.
 
 A link is text anyone can write. Whatever it holds, reading it costs at most MAX_VALUE_CHARS of input,
@@ -26,6 +27,7 @@ MAX_JSON_BYTES = 256 * 1024  # what a packed value may inflate to
 MAX_DEPTH = 8  # nesting of lists and objects (a lesson with its model needs 5)
 MAX_PARAMS = 40  # query parameters read from one address
 MAX_PLAIN_CHARS = 200  # one readable parameter, e.g. the 2-D page's layers
+MAX_COMPARED = 4  # models one lesson may set side by side (presets, by name)
 _PLAIN = (str, int, float, bool, type(None))
 
 
@@ -116,23 +118,26 @@ def spec_from_query(query: Mapping[str, object]) -> specs.ModelSpec | None:
 
 @dataclass(frozen=True)
 class Lesson:
-    """What a teacher fixed for a page: widget values, an optional model spec, locked and hidden controls."""
+    """What a teacher fixed for a page: widget values, an optional model spec, locked and hidden controls, and the
+    presets the learner compares (trained in turn with the same settings; the first one opens)."""
 
     page: str
     settings: Mapping[str, object] = field(default_factory=dict)
     locked: tuple[str, ...] = ()
     hide_locked: bool = False
     spec: Mapping | None = None
+    compare: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        """The lesson as JSON-ready data."""
-        return {
+        """The lesson as JSON-ready data ("compare" only when it compares: earlier links read as they did)."""
+        data = {
             "page": self.page,
             "settings": dict(self.settings),
             "locked": list(self.locked),
             "hide": self.hide_locked,
             "spec": dict(self.spec) if self.spec else None,
         }
+        return {**data, "compare": list(self.compare)} if self.compare else data
 
 
 def lesson_value(lesson: Lesson) -> str:
@@ -162,7 +167,20 @@ def lesson_from_value(text: object) -> Lesson:
     spec = data.get("spec")
     if spec is not None and not isinstance(spec, dict):
         raise LinkError("the lesson link's model is not an object")
-    return Lesson(data["page"], settings, tuple(locked), hide, spec)
+    return Lesson(data["page"], settings, tuple(locked), hide, spec, _compared(data.get("compare", [])))
+
+
+def _compared(names: object) -> tuple[str, ...]:
+    """The presets a lesson compares: 2 to MAX_COMPARED distinct known names (none: an empty list)."""
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise LinkError("the lesson link's comparison is not a list of preset names")
+    if names and not 2 <= len(names) <= MAX_COMPARED:
+        raise LinkError(f"the lesson link compares {len(names)} models (2 to {MAX_COMPARED} can be compared)")
+    if len(set(names)) != len(names):
+        raise LinkError("the lesson link compares a model with itself")
+    if unknown := [name for name in names if name not in presets.PRESETS]:
+        raise LinkError(f"the lesson link compares '{unknown[0][:40]}', which is not a preset")
+    return tuple(names)
 
 
 # ---------------------------------------------------------------- readable flags

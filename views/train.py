@@ -7,8 +7,8 @@ from playground.text.train import CATALOGUE
 from playground.training.limits import JobRejected
 from playground.training.runs import parameter_count, spec_summary
 from playground.ui import lesson, session
+from playground.ui.train import compare, jobs
 from playground.ui.train import form as train_form
-from playground.ui.train import jobs
 from playground.ui.train import view as train_view
 
 t = session.translator(CATALOGUE)
@@ -24,6 +24,7 @@ lesson.show_status("train")
 settings_column, live_column = st.columns([1, 2], gap="large")
 
 with settings_column:
+    compare.panel(t)
     if report.ok:
         st.markdown(
             t(

@@ -11,6 +11,9 @@ CATALOGUE = Catalogue(
         "lock": "Lock these controls",
         "model": "the model",
         "hide": "Hide locked controls",
+        "compare": "Or compare these presets",
+        "compare_help": "Pick 2 to 4 presets: the link opens the first, and the Train page offers to switch to each "
+        "so that students train them in turn with the same settings and see their curves overlaid.",
         "link": "Link for students (opens this page with these settings):",
         "locked_help": "Set by your teacher's lesson link.",
         "lesson_active": "Lesson link: {count} setting(s) fixed by your teacher.",
@@ -26,6 +29,9 @@ CATALOGUE = Catalogue(
         "lock": "锁定这些控件",
         "model": "模型",
         "hide": "隐藏被锁定的控件",
+        "compare": "或者比较这些预设模型",
+        "compare_help": "选择 2 到 4 个预设：链接先打开第一个，训练页面提供切换到每一个的按钮，"
+        "让学生用相同的设置依次训练，并看到它们的曲线叠加在一起。",
         "link": "学生链接（以这些设置打开本页）：",
         "locked_help": "由老师的课程链接设定。",
         "lesson_active": "课程链接：老师固定了 {count} 项设置。",

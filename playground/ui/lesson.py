@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from playground import links
+from playground import links, presets
 from playground import spec as specs
 from playground.text.lesson import CATALOGUE
 from playground.ui import session
@@ -29,6 +29,8 @@ def apply_from_link() -> None:
             model_spec = specs.from_dict(lesson.spec)
             specs.check(model_spec)
             session.set_spec(model_spec)
+        elif lesson.compare:  # a comparison opens with its first model
+            session.set_spec(presets.preset(lesson.compare[0]))
     except (links.LinkError, specs.SpecError) as error:
         st.session_state[ERROR] = str(error)
         return
@@ -56,6 +58,12 @@ def show_status(page: str) -> None:
         st.warning(t("broken", detail=error), icon=":material/link_off:")
     elif (lesson := active()) and lesson.locked and lesson.page == page:
         st.info(t("lesson_active", count=len(lesson.locked)), icon=":material/school:")
+
+
+def compared() -> tuple[str, ...]:
+    """The presets the session's lesson compares (trained in turn with the same settings), or ()."""
+    lesson = active()
+    return lesson.compare if lesson else ()
 
 
 def locked(key: str) -> bool:
@@ -167,9 +175,15 @@ def teacher_panel(page: str, controls: dict[str, str], with_model: bool = False)
         st.caption(t("teacher_help"))
         chosen = st.multiselect(t("lock"), names, format_func=labels.get, key=f"teacher-lock-{page}")
         hide = st.checkbox(t("hide"), key=f"teacher-hide-{page}")
+        compare = ()
+        if with_model:  # or presets side by side: the learner trains each with the same settings
+            compare = st.multiselect(
+                t("compare"), list(presets.PRESETS), max_selections=links.MAX_COMPARED, help=t("compare_help"),
+                key=f"teacher-compare-{page}",
+            )  # fmt: skip
         settings = {key: st.session_state[key] for key in controls if _plain(st.session_state.get(key))}
-        model = session.current_spec().to_dict() if with_model else None
-        lesson = links.Lesson(page, settings, tuple(chosen), hide, model)
+        model = session.current_spec().to_dict() if with_model and len(compare) < 2 else None
+        lesson = links.Lesson(page, settings, tuple(chosen), hide, model, tuple(compare) if len(compare) > 1 else ())
         query = f"lesson={links.lesson_value(lesson)}&lang={session.language()}"
         base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
         st.caption(t("link"))

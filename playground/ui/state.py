@@ -11,7 +11,14 @@ OWNERS: dict[str, tuple[str, ...]] = {
     # the shared sidebar, language and model
     "playground.ui.session": ("language", "spec", "link_error", "trained_model"),
     "playground.ui.sidebar": ("language_switch", "presentation_mode"),
-    "playground.ui.lesson": ("lesson", "lesson_error", "lesson_rejected", "teacher-lock-*", "teacher-hide-*"),
+    "playground.ui.lesson": (
+        "lesson",
+        "lesson_error",
+        "lesson_rejected",
+        "teacher-lock-*",
+        "teacher-hide-*",
+        "teacher-compare-*",
+    ),
     "playground.ui.persistence": (
         "persist_token",
         "persist_restored",
@@ -56,6 +63,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "train_wake",
         "train_compare",
         "train_compare_offered",
+        "train_compare_focus",
         "train_overlay_metric",
         "train_chart_overlay",
         "sidebar_wake",
@@ -71,6 +79,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "*_replay_filters",
         "*_replay_maps_*",
     ),  # fmt: skip
+    "playground.ui.train.compare": ("train_compare_use_*",),
     "views.train": ("train_start", "train_stop", "train_more", "train_continue", "train_reset"),
     # Draw
     "playground.ui.draw.inputs": (

@@ -132,3 +132,33 @@ def test_pages_opened_with_a_hostile_link_say_one_line_and_keep_working(app_test
         notes = [w.value for w in app.warning]
         assert len(notes) == 1 and len(notes[0]) < 400, notes
         assert app.title  # the page itself is there, with the default model
+
+
+def test_a_comparison_lesson_round_trips_and_an_earlier_lesson_has_none():
+    lesson = links.Lesson("train", {"train_epochs": 4}, compare=("resnet", "resnet-plain"))
+    opened = links.lesson_from_value(links.lesson_value(lesson))
+    assert opened == lesson and opened.compare == ("resnet", "resnet-plain")
+    assert opened.to_dict()["compare"] == ["resnet", "resnet-plain"]
+    assert "compare" not in links.Lesson("train").to_dict()  # earlier lessons read back as they were made
+    assert links.lesson_from_value(links.lesson_value(links.Lesson("train"))).compare == ()
+
+
+@pytest.mark.parametrize(
+    ("compare", "problem"),
+    [
+        (["resnet", "resnet-plain", "mlp", "seed-cnn", "lenet"], "compares 5 models"),
+        (["resnet"], "compares 1 models"),
+        (["resnet", "resnet"], "with itself"),
+        (["resnet", "imagenet-resnet-152"], "'imagenet-resnet-152', which is not a preset"),
+        (["resnet", "r" * 10_000], "which is not a preset"),
+        ("resnet,resnet-plain", "not a list of preset names"),
+        (["resnet", 7], "not a list of preset names"),
+        (["resnet", ["resnet-plain"]], "not a list of preset names"),
+        ({"a": "resnet"}, "not a list of preset names"),
+        (None, "not a list of preset names"),
+    ],
+)
+def test_a_tampered_comparison_gives_the_one_link_error(compare, problem):
+    with pytest.raises(links.LinkError, match=problem) as raised:
+        links.lesson_from_value(_packed({"page": "train", "settings": {}, "locked": [], "compare": compare}))
+    assert len(str(raised.value)) < 200  # one short line, however long the tampered name

@@ -14,6 +14,7 @@ from playground.training import scheduler as training
 from playground.training.job import Snapshot, TrainingJob
 from playground.training.runs import describe_fault, differences
 from playground.ui import session, wake
+from playground.ui.train import compare as lesson_compare
 from playground.ui.train import jobs
 from playground.ui.train import replay as replay_view
 
@@ -25,6 +26,7 @@ WATCHERS_PER_S = 4.0
 SIDEBAR_TICKS = 2  # the sidebar's job status refreshes at this multiple of the Train page's interval
 PANEL = "train_panel_drawn"  # (what the live panel last drew, its figures): redrawn only when the job moved
 COMPARE, OFFERED = "train_compare", "train_compare_offered"
+FOCUS = "train_compare_focus"  # the lesson's comparison last put into the overlay
 
 _log = logging.getLogger(__name__)
 
@@ -170,6 +172,10 @@ def _select_new_runs(run_ids: list[int]) -> None:
     if new or len(chosen) != len(st.session_state.get(COMPARE, [])):
         st.session_state[COMPARE] = chosen + new
         offered.update(new)
+    # A lesson's comparison, once each of its models has a run: exactly those runs, again whenever one is retrained.
+    focus = lesson_compare.focus()
+    if focus and focus != st.session_state.get(FOCUS):
+        st.session_state[COMPARE] = st.session_state[FOCUS] = focus
 
 
 def run_history(t) -> None:
