@@ -88,8 +88,11 @@ def epoch_figure(history: History, t: Callable[..., str]) -> go.Figure:
     return _unvalidated(traces, _pair_layout(t("loss"), t("accuracy"), t("axis_epoch"), 320, dtick))
 
 
-def overlay_figure(records: list[RunRecord], metric: str, t: Callable[..., str]) -> go.Figure:
-    """One per-epoch curve (loss, accuracy, val_loss or val_accuracy) of each chosen run, over each other."""
+def overlay_figure(
+    records: list[RunRecord], metric: str, t: Callable[..., str], labels: dict[int, str] | None = None
+) -> go.Figure:
+    """One per-epoch curve (loss, accuracy, val_loss or val_accuracy) of each chosen run, over each other; a run is
+    named by `labels` (by run id) where given, else 'Run N'."""
     fig = go.Figure()
     for index, record in enumerate(records):
         colour = OKABE_ITO[index % len(OKABE_ITO)]
@@ -98,7 +101,7 @@ def overlay_figure(records: list[RunRecord], metric: str, t: Callable[..., str])
             x=record.history.epoch,
             y=getattr(record.history, metric),
             mode="lines+markers",
-            name=t("run", id=record.run_id),
+            name=(labels or {}).get(record.run_id) or t("run", id=record.run_id),
             line={"color": colour, "dash": dash},
         )
     fig.update_layout(title=t("overlay_title", metric=t(metric)), xaxis_title=t("axis_epoch"), yaxis_title=t(metric))

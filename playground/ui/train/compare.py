@@ -27,6 +27,12 @@ def latest_runs(names: tuple[str, ...], records: list[RunRecord]) -> dict[str, R
     return found
 
 
+def run_models(records: list[RunRecord]) -> dict[int, tuple[str]]:
+    """The compared preset each run trained, by run id, for the runs of the lesson's comparison."""
+    names = lesson.compared()
+    return {r.run_id: (n,) for r in records for n in names if same_network(r.spec, presets.preset(n))}
+
+
 def focus() -> list[int]:
     """The run ids the run history should overlay for the lesson's comparison: one per preset, once all have a run."""
     names = lesson.compared()

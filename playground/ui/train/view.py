@@ -186,7 +186,8 @@ def run_history(t) -> None:
         st.caption(t("no_runs"))
         return
     st.caption(t("history_text"))
-    labels = {record.run_id: t("run", id=record.run_id) for record in records}
+    models = lesson_compare.run_models(records)  # a lesson's compared runs are named by their model too
+    labels = {r.run_id: " · ".join((t("run", id=r.run_id), *models.get(r.run_id, ()))) for r in records}
     _select_new_runs(list(labels))
     chosen_ids = st.multiselect(t("compare"), list(labels), format_func=labels.get, key=COMPARE)
     chosen = [record for record in records if record.run_id in chosen_ids]
@@ -199,7 +200,7 @@ def run_history(t) -> None:
         )
         or "val_accuracy"
     )
-    st.plotly_chart(figures.overlay_figure(chosen, metric, t), key="train_chart_overlay")
+    st.plotly_chart(figures.overlay_figure(chosen, metric, t, labels), key="train_chart_overlay")
     st.markdown(f"**{t('differed')}**")
     rows = [
         {t("setting"): t(key), **{labels[r.run_id]: v for r, v in zip(chosen, values, strict=True)}}
