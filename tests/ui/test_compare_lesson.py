@@ -108,3 +108,19 @@ def test_training_both_models_of_the_lesson_overlays_exactly_their_runs(app_test
     assert any("Each model has a run" in c.value for c in app.caption)
     overlay = json.loads(app.get("plotly_chart")[-1].proto.spec)
     assert [curve["name"] for curve in overlay["data"]] == ["Run 1 · resnet", "Run 2 · resnet-plain"]
+
+
+@pytest.mark.e2e
+def test_in_chromium_the_ready_lesson_switches_between_its_models(browser, server_url):
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(f"{server_url}/{lessons.address('skip-connections')}&lang=zh")
+    main = tab.get_by_test_id("stMainBlockContainer")
+    main.get_by_text("本课比较：resnet · resnet-plain").wait_for(timeout=60_000)
+    resnet, plain = (tab.locator(f".st-key-train_compare_use_{name} button") for name in PAIR)
+    assert resnet.inner_text() == "正在使用" and resnet.is_disabled()
+    plain.click()
+    tab.locator(".st-key-train_compare_use_resnet button:not([disabled])").wait_for(timeout=30_000)
+    assert resnet.inner_text() == "使用这个模型" and plain.inner_text() == "正在使用" and plain.is_disabled()
+    assert main.get_by_role("spinbutton", name="训练轮数", exact=True).is_disabled()  # the lesson's settings stay
+    context.close()
