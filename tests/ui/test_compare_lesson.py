@@ -71,6 +71,17 @@ def test_a_tampered_comparison_gives_one_line_and_the_default_model(app_test):
     assert not any(b.key and b.key.startswith("train_compare_use_") for b in app.button)
 
 
+def test_the_train_teacher_panel_makes_a_comparison_link(app_test):
+    app = app_test("views/train.py")
+    app.multiselect(key="teacher-compare-train").set_value(list(PAIR)).run()
+    link = next(c.value for c in app.sidebar.code if "lesson=" in c.value)
+    lesson = links.lesson_from_value(link.split("lesson=")[1].split("&")[0])
+    assert lesson.compare == PAIR and lesson.spec is None  # the link opens the first compared preset
+    assert lesson.settings["train_epochs"] == 5
+    opened = app_test("views/train.py", lesson=link.split("lesson=")[1].split("&")[0])
+    assert opened.session_state["spec"] == presets.preset("resnet") and not opened.exception
+
+
 def test_the_readme_hands_out_the_ready_lesson():
     readme = (ROOT / "README.md").read_text()
     assert lessons.address("skip-connections") in readme
