@@ -56,18 +56,17 @@ def panel(t) -> None:
     with st.container(border=True):
         st.markdown(f"**{t('lesson_compare', names=' · '.join(names))}**")
         st.caption(t("lesson_compare_text"))
-        for name in names:
-            text, switch = st.columns([3, 1], vertical_alignment="center")
+        for name in names:  # one under the other: the settings column is narrow
             run = found.get(name)
             status = t("lesson_compare_run", run=t("run", id=run.run_id)) if run else t("lesson_compare_untrained")
-            text.markdown(f"{preset_text('preset_' + name)}  \n*{status}*")
+            st.markdown(f"{preset_text('preset_' + name)}  \n*{status}*")
             in_use = same_network(current, presets.preset(name))
-            switch.button(
+            st.button(
                 t("lesson_compare_in_use") if in_use else t("lesson_compare_use"),
+                icon=":material/check:" if in_use else ":material/swap_horiz:",
                 disabled=in_use or busy,
                 on_click=_use,
                 args=(name,),
-                width="stretch",
                 key=f"train_compare_use_{name}",
             )
         if len(found) == len(names):
