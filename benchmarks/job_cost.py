@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -157,7 +158,7 @@ def _backend(limits):
             self.process.start()
             child.close()
             self.started = time.monotonic()
-            self._send_lock = local.threading.Lock()
+            self._send_lock = threading.Lock()
 
     class Backend(local.LocalBackend):
         def worker(self):
