@@ -42,6 +42,26 @@ def use_fast_kernels() -> None:
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 
+# Keras imports pandas (and pandas pyarrow) when it is installed, only to accept DataFrames as training data, which a
+# worker never gets: ~0.3–0.5 CPU-s of every job's start (benchmarks/job_cost.py).
+UNNEEDED_MODULES = ("pandas",)
+
+
+def skip_unneeded_imports() -> None:
+    """Make this process's imports of UNNEEDED_MODULES fail (Keras then goes without), before Keras loads."""
+    for name in UNNEEDED_MODULES:
+        if name not in sys.modules:
+            sys.modules[name] = None  # `import pandas` raises ImportError, which Keras expects when it is missing
+
+
+def exit_now() -> None:
+    """End this process at once, without the interpreter's teardown: its result is sent and nothing is left to
+    save, and tearing down TensorFlow's objects and modules costs about 1 CPU-s and a second of the job's slot."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def set_threads(threads: int) -> None:
     """Give TensorFlow this process's share of the cores (before it runs any operation)."""
     from playground.backend import tf
@@ -67,19 +87,32 @@ def error_message(error: BaseException) -> dict:
     return {"key": key, "detail": detail[:600], "traceback": traceback.format_exc(limit=8)}
 
 
+class SessionStore:
+    """The session store as the keeper of uploaded image sets, imported only when a job reads one: most jobs train on
+    a registered dataset, and importing the store (SQLAlchemy) costs every job ~0.2–0.4 CPU-s otherwise."""
+
+    def image_set(self, name: str) -> bytes | None:
+        """The kept set's bytes, or None."""
+        from playground import store
+
+        return store.keeper().image_set(name)
+
+    def has_image_set(self, name: str) -> bool:
+        """True when the store keeps this set."""
+        from playground import store
+
+        return store.keeper().has_image_set(name)
+
+
 def run(request, threads: int, send, should_stop, keeper=None) -> None:
     """Train the request with this many threads, reporting through send(message) and stopping when should_stop();
     the last message is ("result", FitResult) or ("error", {...}). Uploaded image sets are read from `keeper`
-    (a data.kept Keeper), by default the session store."""
+    (a data.kept Keeper), by default the session store (SessionStore)."""
     try:
         from playground.data import kept as kept_sets
         from playground.training import fit as fitting  # already imported by a warm worker
 
-        if keeper is None:  # a local worker reads uploaded image sets from the session store by name
-            from playground import store
-
-            keeper = store.keeper()
-        kept_sets.keep_in(keeper)
+        kept_sets.keep_in(SessionStore() if keeper is None else keeper)
         set_threads(threads)
         result = fitting.fit(request, lambda kind, values: send((kind, values)), should_stop)
     except BaseException as error:
@@ -92,6 +125,7 @@ def main(conn, parent_pid: int, idle_timeout_s: float) -> None:
     """A local worker process: warm up, wait up to idle_timeout_s for ("fit", FitRequest, threads), then run it."""
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True, name="watch-parent").start()
     use_fast_kernels()
+    skip_unneeded_imports()
     try:
         # Importing is the slow part (seconds); it does not start TensorFlow's runtime, so the thread count
         # can still be chosen when the job arrives and the server knows how many jobs share the cores.
@@ -101,14 +135,15 @@ def main(conn, parent_pid: int, idle_timeout_s: float) -> None:
         return
     conn.send(("warm", {"pid": os.getpid(), "streamlit": "streamlit" in sys.modules}))
     if not conn.poll(idle_timeout_s):
-        return  # an unused spare gives its memory back
+        exit_now()  # an unused spare gives its memory back
     try:
         message = conn.recv()
     except (EOFError, OSError):
-        return
+        exit_now()
     if not (isinstance(message, tuple) and message[0] == "fit"):
-        return
+        exit_now()
     _, request, threads = message
     stop = threading.Event()
     threading.Thread(target=_listen_for_stop, args=(conn, stop), daemon=True, name="listen").start()
     run(request, threads, conn.send, stop.is_set)
+    exit_now()

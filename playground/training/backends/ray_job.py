@@ -54,6 +54,7 @@ class JobActor:
         self._started = self._finished = False
         self._request = None  # as given, for a replica that re-attaches
         worker.use_fast_kernels()
+        worker.skip_unneeded_imports()  # as a local worker: Keras goes without pandas
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         try:
             from playground.training import fit  # noqa: F401 - the slow import, before the job arrives
