@@ -2,27 +2,20 @@
 cluster fails the job at once, an actor whose replica is gone ends by itself, and one line for all replicas. The
 job behaviours both backends share run on Ray in test_scheduler.py."""
 
+import contextlib
+import os
 import time
 
 import pytest
 
-from playground import presets
 from playground.text.train import CATALOGUE
 from playground.training.backends import ray as ray_backend
-from playground.training.job import TrainingJob
 from playground.training.limits import Limits
-from playground.training.runs import FitRequest, TrainSettings
 from playground.training.scheduler import Scheduler, backend_for
-from tests.training.test_scheduler import running_steps, settle, wait_until
+from tests.training.test_scheduler import SHORT, job_for, running_steps, settle, wait_until
 
 pytestmark = pytest.mark.cluster
 T = CATALOGUE.translator("en")
-LONG = TrainSettings(epochs=40, batch_size=8, train_samples=400)  # 50 steps an epoch, minutes in all: always stopped
-SHORT = TrainSettings(epochs=1, train_samples=256)
-
-
-def job_for(spec_name: str = "logistic", settings: TrainSettings = LONG, **request) -> TrainingJob:
-    return TrainingJob(FitRequest(presets.preset(spec_name), settings, **request))
 
 
 def test_the_address_chooses_the_backend(monkeypatch):
@@ -102,3 +95,78 @@ def test_one_line_for_every_replica_with_a_cluster_cap(ray_head):
         for scheduler in made:
             scheduler.shutdown()
     wait_until(lambda: not ray_backend.live_job_actors(), 30, "the job actors to end")
+
+
+@pytest.fixture
+def lone_cluster():
+    """A cluster of its own whose head takes no work (0 CPUs), and a factory of 1-CPU worker nodes: every job's
+    actor lands on a worker node. All loopback, own temp dirs; this process's driver is moved to it and back."""
+    from cluster_services import require_service
+
+    from scripts import services
+
+    require_service("ray")
+    services.ray_loopback()
+    import ray
+
+    if ray.is_initialized():  # connected to the session's head: the backend connects to this cluster instead
+        ray.shutdown()
+    head = services.start_ray_head(num_cpus=0)
+    nodes = []
+
+    def add_node() -> "services.Service":
+        nodes.append(services.add_ray_node(head, num_cpus=1))
+        return nodes[-1]
+
+    try:
+        yield head, add_node
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()  # the next test's job connects to the session's head again
+        for node in nodes:
+            node.stop()
+        head.stop()
+
+
+def test_a_lost_node_fails_only_its_job_and_the_next_job_runs_on_the_node_left(lone_cluster):
+    import signal
+
+    import ray
+    from cluster_services import alive, process_tree
+
+    head, add_node = lone_cluster
+    nodes = {node.address: node for node in (add_node(), add_node())}
+    limits = Limits(max_running=2, cores=2, spare="off")
+    scheduler = Scheduler(limits, ray_backend.RayBackend(limits, head.address))
+    try:
+        # Long runs (small-cnn, 10,000 steps): the one that is not lost must still be training at the end.
+        victim, bystander = scheduler.submit(job_for("small-cnn")), scheduler.submit(job_for("small-cnn"))
+        running_steps(victim)
+        running_steps(bystander)
+        assert {victim.worker_info["node"], bystander.worker_info["node"]} == set(nodes)  # one job on each node
+        lost = nodes[victim.worker_info["node"]]
+        # The node dies at once, as a machine that loses power: its launcher, raylet and workers, no clean-up.
+        processes = process_tree(lost.processes[0].pid)
+        assert len(processes) >= 3  # the launcher, the raylet, the actor's worker at least
+        for pid in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not any(alive(pid) for pid in processes), 10, "the node's processes to end")
+        snap = settle(victim, 120)
+        assert snap.state == "failed" and snap.message[0] == "failed_actor_lost", snap.message
+        assert T(snap.message[0], **snap.message[1]).startswith("The cluster worker training this run was lost (")
+        steps_then = len(bystander.snapshot().history.step)
+        wait_until(lambda: len(bystander.snapshot().history.step) > steps_then, what="the other node's job to go on")
+        # The head marks the node dead once it misses its health checks (~10 s); a job placed before that could
+        # still be sent to it and fail as well.
+        dead = lambda: any(n["NodeID"] == lost.address and not n["Alive"] for n in ray.nodes())  # noqa: E731
+        wait_until(dead, 120, "the head to mark the node dead")
+        assert bystander.state == "running", bystander.snapshot().message
+        bystander.stop()
+        assert settle(bystander).state == "stopped" and bystander.result.weights
+        after = scheduler.submit(job_for(settings=SHORT))
+        snap = settle(after, 180)
+        assert snap.state == "finished", snap.message
+        assert after.worker_info["node"] == bystander.worker_info["node"] and after.result.weights
+    finally:
+        scheduler.shutdown()
