@@ -111,11 +111,11 @@ def worker_nodes(ray_head):
             return True
 
     ray = ray_backend.connect(ray_head.address)
-    head_node = [node for node in ray.nodes() if node["Alive"]]
-    assert len(head_node) == 1, head_node
+    head = ray.get_runtime_context().get_node_id()  # this driver is attached to the head's raylet
+    cpus = next(node["Resources"]["CPU"] for node in ray.nodes() if node["NodeID"] == head and node["Alive"])
     hold = (
-        ray.remote(num_cpus=head_node[0]["Resources"]["CPU"])(Placeholder)
-        .options(scheduling_strategy=NodeAffinitySchedulingStrategy(head_node[0]["NodeID"], soft=False))
+        ray.remote(num_cpus=cpus)(Placeholder)
+        .options(scheduling_strategy=NodeAffinitySchedulingStrategy(head, soft=False))
         .remote()
     )
     ray.get(hold.ready.remote(), timeout=60)
