@@ -1,4 +1,8 @@
-"""Training jobs in real worker processes: stop, continue, NaN guard, cap and queue, heartbeat, killed workers."""
+"""The job suite, on both backends: local worker processes and Ray actors on a loopback head (`ray` parameters carry
+the `cluster` marker; tests/cluster_services.py starts the head). Live curves, stop, continue, NaN guard, errors,
+cap and queue, gone sessions, wall time, killed workers, uploaded image sets, shutdown. A pre-warmed spare and
+workers exiting with a killed server are the local backend's own; the Ray backend's own are in test_ray_backend.py.
+"""
 
 import os
 import signal
@@ -11,10 +15,15 @@ import numpy as np
 import pytest
 
 from playground import presets
+from playground.data import kept as kept_sets
+from playground.data.dataset import Dataset
+from playground.data.own import OwnData, adapt_spec
 from playground.spec import LayerSpec, ModelSpec, OptimizerSpec
 from playground.text.train import CATALOGUE
 from playground.training import runs
 from playground.training import scheduler as training
+from playground.training.backends import ray as ray_backend
+from playground.training.backends.local import LocalBackend
 from playground.training.job import Snapshot, TrainingJob
 from playground.training.limits import JobRejected, Limits
 from playground.training.runs import FitRequest, TrainSettings
@@ -23,6 +32,8 @@ from playground.training.scheduler import Scheduler
 ROOT = Path(__file__).resolve().parent.parent.parent
 T = CATALOGUE.translator("en")
 LONG = TrainSettings(epochs=40, batch_size=8, train_samples=2000)  # minutes of work: it is always stopped early
+SHORT = TrainSettings(epochs=1, train_samples=300)
+BACKENDS = ["local", pytest.param("ray", marks=pytest.mark.cluster)]
 
 
 def wait_until(predicate, timeout: float = 90.0, what: str = "condition") -> None:
@@ -42,18 +53,31 @@ def running_steps(job: TrainingJob, count: int = 2) -> None:
     wait_until(lambda: len(job.snapshot().history.step) >= count, what=f"{count} step groups of job {job.id}")
 
 
-@pytest.fixture
-def make_scheduler():
+@pytest.fixture(params=BACKENDS)
+def make_scheduler(request):
+    """A factory of schedulers on the parameter's backend (small limits, no spare unless asked); all shut down after,
+    and on Ray no job's actor is left holding a node's memory."""
+    head = request.getfixturevalue("ray_head") if request.param == "ray" else None
     made = []
 
     def make(**limits) -> Scheduler:
-        scheduler = Scheduler(Limits(**{"max_running": 2, "cores": 2, "spare": "off", **limits}))
-        made.append(scheduler)
-        return scheduler
+        limits = Limits(**{"max_running": 2, "cores": 2, "spare": "off", **limits})
+        backend = ray_backend.RayBackend(limits, head.address) if head else LocalBackend(limits)
+        made.append(Scheduler(limits, backend))
+        return made[-1]
 
     yield make
     for scheduler in made:
         scheduler.shutdown()
+    if head:
+        wait_until(lambda: not ray_backend.live_job_actors(), 30, "the job actors to end")
+
+
+local_only = pytest.mark.parametrize("make_scheduler", ["local"], indirect=True)
+
+
+def on_ray(scheduler: Scheduler) -> bool:
+    return isinstance(scheduler.backend, ray_backend.RayBackend)
 
 
 def job_for(spec_name: str = "logistic", settings: TrainSettings = LONG, **request) -> TrainingJob:
@@ -68,10 +92,16 @@ def alive(pid: int) -> bool:
     return state != "Z"  # a zombie has exited
 
 
-def test_stop_lands_within_a_few_steps_and_keeps_the_weights(make_scheduler):
+def test_curves_arrive_live_then_stop_lands_within_a_few_steps(make_scheduler):
     scheduler = make_scheduler()
-    job = scheduler.submit(job_for("small-cnn", TrainSettings(epochs=10), steps_per_execution=4))
-    running_steps(job)
+    # 1024 samples: 32 steps an epoch, in groups of 4.
+    job = scheduler.submit(job_for("small-cnn", TrainSettings(epochs=10, train_samples=1024), steps_per_execution=4))
+    running_steps(job, 3)  # live: groups of steps arrive while the worker trains
+    assert job.worker_info["streamlit"] is False  # a worker of its own, without the app's modules
+    if on_ray(scheduler):
+        assert job.worker_info["node"] and ray_backend.live_job_actors() == [job.worker.name]
+    wait_until(lambda: job.snapshot().history.epoch == [1], what="the first epoch")
+    assert job.state == "running"  # the epoch's point arrived while training goes on
     at_stop = job.snapshot().history.last_step
     job.stop()
     assert job.state == "stopping"
@@ -79,8 +109,9 @@ def test_stop_lands_within_a_few_steps_and_keeps_the_weights(make_scheduler):
     assert snap.state == "stopped" and snap.message[0] == "stopped_user"
     # The group in flight, and a margin of two groups for messages not yet read when Stop was pressed.
     assert job.result.steps_done - at_stop <= 3 * 4
-    assert snap.history.partial[-1] and snap.history.epoch == [1]
-    assert T(*snap.message[:1], **snap.message[1]).startswith("Stopped at epoch 1, step ")
+    assert snap.history.partial[-1] and snap.history.epoch == [1, 2]
+    assert snap.history.step == list(range(4, job.result.steps_done + 1, 4))  # every group arrived, in order
+    assert T(*snap.message[:1], **snap.message[1]).startswith("Stopped at epoch 2, step ")
     assert job.result.weights and job.result.test_accuracy is not None
 
 
@@ -100,7 +131,7 @@ def test_continue_keeps_weights_and_optimizer_state_and_the_curves_go_on(make_sc
     assert snap.state == "finished" and snap.run_id == first.run_id
     assert snap.history.epoch == [1, 2]
     assert snap.history.step == first_snap.history.step + [20, 24, 28, 32]
-    assert int(second.result.optimizer_state[0]) == 32  # Adam's step counter went on from 16
+    assert int(second.result.optimizer_state[0]) == 32  # Adam's step counter went on from 16 in a new worker
     # The weights were kept: the continued run starts where the first ended, far below a fresh network's loss.
     assert snap.history.step_loss[4] < 0.8 * first_snap.history.step_loss[0]
 
@@ -141,8 +172,8 @@ def test_a_worker_exception_becomes_a_readable_failure(make_scheduler):
 
 def test_the_cap_holds_and_extra_jobs_wait_in_line(make_scheduler):
     scheduler = make_scheduler(max_running=1)
-    first = scheduler.submit(job_for(settings=TrainSettings(epochs=1, train_samples=300)))
-    second = scheduler.submit(job_for(settings=TrainSettings(epochs=1, train_samples=300)))
+    first = scheduler.submit(job_for(settings=SHORT))
+    second = scheduler.submit(job_for(settings=SHORT))
     third = scheduler.submit(job_for())
     assert second.snapshot().message == ("state_queued", {"position": 1, "total": 2})
     assert third.snapshot().queue_position == 2
@@ -166,7 +197,7 @@ def test_a_gone_session_stops_its_job_but_a_hidden_tab_does_not(make_scheduler):
     assert hidden.active  # never touched by a page either, but its browser session is still connected
     hidden.stop()
     assert settle(hidden).message[0] in ("stopped_user", "stopped_early")  # it may still have been starting
-    unwatched = scheduler.submit(job_for(settings=TrainSettings(epochs=1, train_samples=300)))  # a script's job
+    unwatched = scheduler.submit(job_for(settings=SHORT))  # a script's job
     time.sleep(2)
     assert unwatched.active and not unwatched.watched  # no session owns it: it is not abandoned
     assert settle(unwatched).state == "finished"
@@ -188,16 +219,50 @@ def test_a_killed_worker_fails_only_its_own_job(make_scheduler):
     victim, bystander = scheduler.submit(job_for()), scheduler.submit(job_for())
     running_steps(victim)
     running_steps(bystander)
-    os.kill(victim.worker.pid, signal.SIGKILL)
+    if on_ray(scheduler):
+        import ray
+
+        ray.kill(victim.worker.actor)
+    else:
+        os.kill(victim.worker.pid, signal.SIGKILL)
     snap = settle(victim, 30)
-    assert snap.state == "failed" and snap.message == ("failed_killed", {"signal": 9})
-    assert "killed (signal 9)" in T(snap.message[0], **snap.message[1])
+    text = T(snap.message[0], **snap.message[1])
+    assert snap.state == "failed"
+    if on_ray(scheduler):
+        assert snap.message[0] == "failed_actor_lost"
+        assert text.startswith("The cluster worker training this run was lost (")
+        assert "ray.kill" in snap.message[1]["detail"]  # Ray's cause, not its generic "died unexpectedly"
+    else:
+        assert snap.message == ("failed_killed", {"signal": 9}) and "killed (signal 9)" in text
     steps_then = len(bystander.snapshot().history.step)
     wait_until(lambda: len(bystander.snapshot().history.step) > steps_then, what="the other job to go on")
     bystander.stop()
     assert settle(bystander).state == "stopped" and bystander.result.weights
 
 
+def test_an_uploaded_image_set_reaches_the_worker(make_scheduler, monkeypatch):
+    scheduler = make_scheduler()
+    rng = np.random.default_rng(0)
+    name = "own-" + "0123456789ab" * 2
+    images = lambda n: rng.integers(0, 256, (n, 16, 16), dtype=np.uint8)  # noqa: E731
+    labels = lambda n: np.arange(n, dtype=np.uint8) % 3  # noqa: E731
+    own = OwnData(Dataset(name, images(90), labels(90), images(30), labels(30), ("a", "b", "c")), "shapes.zip", ())
+    if on_ray(scheduler):
+        # Kept in this process only: an actor that looked in the session store instead would not find it. The set
+        # travels through Ray's object store.
+        monkeypatch.setattr(kept_sets, "_keeper", kept_sets.InMemory({name: kept_sets.to_bytes(own)}))
+    else:  # a local worker reads it by name from the session store, as the app keeps it
+        from playground import store
+
+        assert store.default_store().save_image_set(store.new_token(), name, own.title, kept_sets.to_bytes(own))
+    spec = adapt_spec(presets.preset("logistic"), (16, 16, 1), 3)
+    job = scheduler.submit(TrainingJob(FitRequest(spec, TrainSettings(dataset=name, epochs=1))))
+    snap = settle(job)
+    assert snap.state == "finished", snap.message
+    assert job.result.test_accuracy is not None and len(job.result.probe_predictions[0]) == 3
+
+
+@local_only
 def test_a_prewarmed_spare_becomes_the_next_jobs_process(make_scheduler):
     scheduler = make_scheduler(spare="on")
     scheduler.prewarm()
@@ -210,13 +275,20 @@ def test_a_prewarmed_spare_becomes_the_next_jobs_process(make_scheduler):
 
 
 def test_shutdown_stops_every_job_and_ends_every_worker(make_scheduler):
-    scheduler = make_scheduler(spare="on")
+    scheduler = make_scheduler(spare="on")  # local: a pre-warmed spare as well
     job = scheduler.submit(job_for())
     running_steps(job, 1)
     pids = scheduler.worker_pids()
+    actors = ray_backend.live_job_actors() if on_ray(scheduler) else []
+    if on_ray(scheduler):
+        assert actors == [job.worker.name]
+    else:
+        assert job.worker.pid in pids
     scheduler.shutdown()
     assert job.settled and job.snapshot().message[0] == "stopped_shutdown"
     wait_until(lambda: not any(alive(pid) for pid in pids), 10, "the workers to exit")
+    if actors:
+        wait_until(lambda: not ray_backend.live_job_actors(), 30, "the actor to end")
 
 
 SERVER = """
