@@ -206,7 +206,7 @@ class Scheduler:
             self.backend.prewarm()
 
     def _watch(self) -> None:
-        while True:
+        while not self._closed:  # a shut-down scheduler checks nothing and reports nothing to a shared line
             time.sleep(WATCH_INTERVAL_S)
             with contextlib.suppress(Exception):  # the watchdog must outlive any one bad job
                 self._check()

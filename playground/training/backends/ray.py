@@ -27,6 +27,7 @@ import os
 import re
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -44,6 +45,7 @@ ORPHAN_S = 60.0  # an actor nobody has polled for this long stops training and e
 LINGER_S = 30.0  # an actor past its deadline ends this long after, whatever its training does
 DEADLINE_MARGIN_S = 60.0
 CONNECT_TIMEOUT_S = 3.0
+UNAVAILABLE_GRACE_S = 30.0  # an actor unreachable this long fails its job (a lost node is declared dead in ~15 s)
 ATTACH_TIMEOUT_S = 10.0
 _JOB_NAME = re.compile(PREFIX + "[0-9a-f]{32}")
 _log = logging.getLogger(__name__)
@@ -197,7 +199,7 @@ class RayWorker(Worker):
     def _poll(self) -> Iterator[Message]:
         import ray
 
-        since, pending = 0, None
+        since, pending, unreachable_since = 0, None, None
         while True:
             if pending is None:
                 pending = self.actor.poll.remote(since, POLL_WAIT_S)
@@ -208,11 +210,20 @@ class RayWorker(Worker):
                 continue
             try:
                 batch, finished = ray.get(pending)
+            except ray.exceptions.ActorUnavailableError as error:  # unreachable now: a network blip, or a lost node
+                pending = None
+                unreachable_since = unreachable_since or time.monotonic()
+                if time.monotonic() - unreachable_since < UNAVAILABLE_GRACE_S and not self._ended:
+                    time.sleep(POLL_WAIT_S)
+                    continue  # a dead node turns into ActorDiedError once the head has marked it dead
+                if not self._ended:
+                    yield ("error", {"key": "failed_actor_lost", "detail": _short(error)})
+                return
             except ray.exceptions.RayError as error:  # the actor died: killed, out of memory, its node lost
                 if not self._ended:
                     yield ("error", {"key": "failed_actor_lost", "detail": _short(error)})
                 return
-            pending = None
+            pending, unreachable_since = None, None
             yield from batch
             since += len(batch)
             if finished:
