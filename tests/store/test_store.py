@@ -246,3 +246,26 @@ def test_a_bad_setting_stops_the_store_with_one_line(monkeypatch, variable, valu
     with pytest.raises(store.SettingsError, match="^.*$") as caught:
         store.default_store()
     assert says in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_class_arriving_at_once_on_a_fresh_server_opens_one_store(tmp_path, monkeypatch):
+    # 20 first page loads at the same moment: each asks for the app's store while its file does not exist yet.
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("PLAYGROUND_DATABASE_URL", raising=False)
+    store._store.cache_clear()
+    start, opened, failed = threading.Barrier(20), [], []
+
+    def first_page() -> None:
+        start.wait()
+        try:
+            opened.append(store.default_store())
+        except store.StoreError as error:
+            failed.append(str(error))
+
+    threads = [threading.Thread(target=first_page) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    store._store.cache_clear()
+    assert not failed and len(opened) == 20 and len({id(kept) for kept in opened}) == 1, failed[:1]
