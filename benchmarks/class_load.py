@@ -69,6 +69,8 @@ ACCURACY = """() => {
   const metric = [...document.querySelectorAll('[data-testid="stMetric"]')].find(m => m.innerText.startsWith('Test accuracy'));
   return metric ? metric.querySelector('[data-testid="stMetricValue"]').innerText : null;
 }"""
+PAGE_STATUS = """() => [...document.querySelectorAll('[data-testid="stAlert"], [data-testid="stProgress"]')]
+  .map(e => e.innerText.trim()).join(' | ').slice(0, 300) || document.title"""
 PAGE_ERRORS = (
     """() => [...document.querySelectorAll('[data-testid="stException"]')].map(e => e.innerText.slice(0, 300))"""
 )
@@ -239,8 +241,8 @@ class Class:
                 await self._show(page, context, learner)
             elif await _poll(page, FINISHED, self.left()):
                 learner.finish_s = time.monotonic() - clicked
-            else:
-                learner.errors.append("no finish shown")
+            else:  # what the page shows instead, for the report: its status line and alerts
+                learner.errors.append("no finish shown; the page shows: " + await page.evaluate(PAGE_STATUS))
             self._finished_one()
             learner.accuracy = await page.evaluate(ACCURACY)
             learner.errors += await page.evaluate(PAGE_ERRORS)
