@@ -37,7 +37,11 @@ NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf"
 # bind 0.0.0.0) unless this switch is off; off, the node keeps 127.0.0.1 and every Ray server binds to it.
 # Drivers need it too, before `import ray`: with it on, ray.init(address="127.0.0.1:PORT") looks for the
 # head at the outward address. See deploy/RAY-NOTES.md.
-RAY_LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
+# Token authentication off, explicitly: Ray 2.60 turns it on for a head when ~/.ray/auth_token exists (any stray
+# `ray.init()` without an address writes one), while drivers given an address never send it — the replicas were
+# then refused ("InvalidAuthToken"). A loopback-only test cluster needs no token.
+RAY_LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0",
+                    "RAY_AUTH_MODE": "disabled", "RAY_ENABLE_AUTO_CONNECT": "0"}  # fmt: skip
 
 
 @dataclass

@@ -78,6 +78,9 @@ def connect(address: str):
     """The `ray` module, connected to the cluster at `address` once per process (an existing connection is kept);
     ClusterUnreachable when its head does not answer."""
     check_reachable(address)
+    # A Ray call in a process not connected (a replica exiting after Ray's own shutdown) would otherwise start a
+    # new local Ray cluster — with a new auth token written to ~/.ray — instead of failing.
+    os.environ.setdefault("RAY_ENABLE_AUTO_CONNECT", "0")
     import ray
 
     with _connect_lock:
