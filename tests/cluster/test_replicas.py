@@ -98,7 +98,12 @@ def test_a_learner_loses_the_replica_that_served_it_and_finds_runs_model_and_the
         main.get_by_role("button", name="Stop").wait_for()
         assert main.get_by_role("button", name="Stop").is_enabled()
         main.get_by_text("Run 1", exact=True).first.wait_for()  # the first run's record came back
-        page.get_by_test_id("stSidebar").get_by_text("running · epoch").wait_for(timeout=30_000)
+        # On another page the sidebar follows the job (on the Train page its own panel does): still running.
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_role("link", name="Build", exact=True).click()
+        sidebar.get_by_text("running · epoch").wait_for(timeout=30_000)
+        sidebar.get_by_role("link", name="Train", exact=True).click()
+        wait_for_app(page)
 
         main.get_by_role("button", name="Stop").click()  # the surviving replica drives the job now
         main.get_by_text(re.compile(r"Stopped at epoch \d+, step \d+ of \d+")).first.wait_for(timeout=120_000)

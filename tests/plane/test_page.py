@@ -167,6 +167,13 @@ def test_play_advances_the_epoch_and_redraws_the_boundary(page, server_url):
         f"first => ({boundary_js})() && ({boundary_js})() !== first", arg=first_picture, timeout=60_000
     )
     second_picture = page.evaluate(boundary_js)
+    # The heading and the picture arrive as separate updates: wait for the heading rather than read it at once.
+    page.wait_for_function(
+        "first => [...document.querySelectorAll('h4')].some(h => /^Epoch ([0-9]+)$/.test(h.innerText)"
+        " && +h.innerText.split(' ')[1] > first)",
+        arg=first_epoch,
+        timeout=60_000,
+    )
     assert epoch() > first_epoch > 0
     assert first_picture != second_picture  # a new picture: Streamlit names media files by their content
     page.get_by_role("button", name="Pause").click()
