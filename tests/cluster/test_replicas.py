@@ -70,6 +70,7 @@ def test_a_learner_loses_the_replica_that_served_it_and_finds_runs_model_and_the
         wait_for_app(page)
         main.get_by_role("button", name="Start").click()
         main.get_by_text(re.compile(r"Finished: 1 epochs? trained")).first.wait_for(timeout=300_000)
+        page.wait_for_selector("button:has-text('Continue'):not([disabled])", timeout=60_000)  # its result is in
 
         # Run 2: long (20 epochs, batch 8), still running when its replica goes.
         epochs.fill("20")

@@ -229,6 +229,8 @@ def _train_one_epoch(page, server_url: str) -> None:
     page.wait_for_timeout(1000)
     page.get_by_role("button", name="Start").click()
     page.wait_for_selector("text=Finished: 1 epochs trained.", timeout=240_000)
+    # The finish shows as soon as training ends; the run is the session's model once its result is in (Continue).
+    page.wait_for_selector("button:has-text('Continue'):not([disabled])", timeout=60_000)
 
 
 def _metric(page, label: str) -> str:

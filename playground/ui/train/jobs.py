@@ -26,6 +26,7 @@ RUN_COUNTER = "train_run_counter"
 LOCK = "train_lock"
 SAVED_HANDLE = "train_saved_handle"  # the live_handle() last kept with the session (persistence says so)
 MAX_RUNS = 30  # the run history keeps this many runs per session
+SETTLE_WAIT_S = 5.0  # how long a new Start waits for the previous run's result, which follows its finish
 
 
 def _lock() -> threading.Lock:
@@ -100,10 +101,21 @@ def start(spec: ModelSpec, settings: TrainSettings) -> TrainingJob | None:
     with _lock():
         if active_job() is not None:
             return None
+        _settle_previous()
         run_id = run_counter() + 1
         job = _submit(TrainingJob(FitRequest(spec, settings), run_id=run_id, session_probe=session_probe()))
         st.session_state[RUN_COUNTER] = run_id  # only once the server took the job
         return job
+
+
+def _settle_previous() -> None:
+    """Record the last run before a new one replaces it as the current job: a Start pressed as soon as the page
+    shows the finish can come before the script run that settles it (its result may be a moment behind)."""
+    job = current_job()
+    if job is not None and not job.active and not is_recorded(job):
+        if not job.done:
+            job.wait(SETTLE_WAIT_S)
+        settle()
 
 
 def can_continue(spec: ModelSpec) -> bool:
