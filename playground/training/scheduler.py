@@ -77,11 +77,8 @@ class Scheduler:
             if self._closed:
                 worker.end()
                 return None
-            job.scheduler, job.worker = self, worker
-            job.set_state("starting", ("state_starting", {}))
-            job.dispatched = time.monotonic()
-            self._running.append(job)
-        threading.Thread(target=self._read, args=(job,), daemon=True, name=f"job-{job.id}").start()
+            job.scheduler = self
+            self._take_slot(job, worker)
         return job
 
     def stop(self, job: TrainingJob, reason: str = "user") -> None:
@@ -170,12 +167,16 @@ class Scheduler:
                 if not self._line.claim(self._queue[0]):
                     break
             job = self._queue.pop(0)
-            job.set_state("starting", ("state_starting", {}))
-            job.dispatched = time.monotonic()
-            job.worker = self.backend.worker()
-            self._running.append(job)
-            threading.Thread(target=self._read, args=(job,), daemon=True, name=f"job-{job.id}").start()
+            self._take_slot(job, self.backend.worker())
             job.worker.start(job.request, self._threads())
+
+    def _take_slot(self, job: TrainingJob, worker) -> None:
+        """The job holds a slot with this worker from now on, and a thread reads the worker's messages into it."""
+        job.set_state("starting", ("state_starting", {}))
+        job.dispatched = time.monotonic()
+        job.worker = worker
+        self._running.append(job)
+        threading.Thread(target=self._read, args=(job,), daemon=True, name=f"job-{job.id}").start()
 
     def _read(self, job: TrainingJob) -> None:
         """Carry a worker's messages into its job until the worker is gone (runs in its own thread)."""
