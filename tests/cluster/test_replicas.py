@@ -12,6 +12,7 @@ import pytest
 from scripts import app_server, services
 from tests.cluster_services import require_service
 from tests.conftest import _warm_up, wait_for_app
+from tests.ui.test_train_page import start_long_run
 
 pytestmark = [pytest.mark.cluster, pytest.mark.e2e, pytest.mark.slow]
 POINTS = "() => { const p = document.querySelector('.js-plotly-plot'); return p && p.data ? p.data[0].x.length : 0 }"
@@ -73,15 +74,7 @@ def test_a_learner_loses_the_replica_that_served_it_and_finds_runs_model_and_the
         page.wait_for_selector("button:has-text('Continue'):not([disabled])", timeout=60_000)  # its result is in
 
         # Run 2: long (20 epochs, batch 8), still running when its replica goes.
-        epochs.fill("20")
-        epochs.press("Enter")
-        batch = main.get_by_role("slider", name="Batch size")
-        batch.focus()
-        batch.press("ArrowLeft")
-        batch.press("ArrowLeft")
-        page.wait_for_selector("input[aria-label='Batch size'][aria-valuetext='8']", timeout=10_000)
-        wait_for_app(page)
-        main.get_by_role("button", name="Start").click()
+        start_long_run(page)
         _points_grow(page)
 
         page.reload()  # the same replica (the route cookie) hands the job to the new session

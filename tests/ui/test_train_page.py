@@ -191,12 +191,11 @@ def test_the_page_speaks_chinese(app_test):
 
 
 @pytest.mark.e2e
-def test_in_chromium_curves_grow_survive_navigation_stop_and_continue(page, server_url):
+def start_long_run(page) -> None:
+    """On the Train page in chromium: 20 epochs of batch 8 (many steps, minutes of training), then Start."""
     from tests.conftest import wait_for_app
 
-    page.goto(server_url + "/train")
-    wait_for_app(page)
-    main, sidebar = page.get_by_test_id("stMainBlockContainer"), page.get_by_test_id("stSidebar")
+    main = page.get_by_test_id("stMainBlockContainer")
     main.get_by_role("spinbutton", name="Epochs", exact=True).fill("20")
     page.keyboard.press("Enter")
     batch = main.get_by_role("slider", name="Batch size")  # 32 → 8: many steps per epoch
@@ -206,6 +205,15 @@ def test_in_chromium_curves_grow_survive_navigation_stop_and_continue(page, serv
     page.wait_for_selector("input[aria-label='Batch size'][aria-valuetext='8']", timeout=10_000)
     wait_for_app(page)
     main.get_by_role("button", name="Start").click()
+
+
+def test_in_chromium_curves_grow_survive_navigation_stop_and_continue(page, server_url):
+    from tests.conftest import wait_for_app
+
+    page.goto(server_url + "/train")
+    wait_for_app(page)
+    main, sidebar = page.get_by_test_id("stMainBlockContainer"), page.get_by_test_id("stSidebar")
+    start_long_run(page)
     points = (
         "() => { const p = document.querySelector('.js-plotly-plot'); return p && p.data ? p.data[0].x.length : 0 }"
     )
