@@ -296,6 +296,26 @@ def test_the_sidebar_status_ticks_on_other_pages_while_a_job_runs(app_test, monk
     assert fragments.ticking() == {"sidebar_status": train_view.SIDEBAR_TICKS * train_view.TICK_S}
 
 
+def test_on_the_train_page_the_sidebar_points_to_the_live_panel_instead_of_a_status_that_would_not_move(
+    app_test, monkeypatch, scheduler
+):
+    app = app_test("views/train.py")
+    spec = presets.preset("logistic")
+    app.session_state["spec"] = spec
+    job = _live_job(spec)
+    _step(job, 1)
+    app.session_state[jobs.JOB] = job
+    app.run()
+    assert not app.exception
+    assert "Training: follow it live on this page." in [caption.value for caption in app.sidebar.caption]
+    assert not app.sidebar.get("progress")  # a bar frozen at the epoch of the last full run
+    job.handle("end", {"outcome": "finished", "epochs_done": 2})
+    job.worker_gone(0)
+    app.run()
+    assert not app.exception
+    assert app.sidebar.get("progress")[0].proto.text.startswith("finished · epoch ")  # ended: the status is back
+
+
 def test_one_failing_tick_shows_a_note_and_the_panel_goes_on(app_test, monkeypatch, scheduler):
     fragments = Fragments(monkeypatch)
     app = app_test("views/train.py")

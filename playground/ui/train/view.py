@@ -209,10 +209,13 @@ def run_history(t) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def _status_line(job: TrainingJob, t) -> None:
+def _status_line(job: TrainingJob, t, live_here: bool = False) -> None:
     job.touch()
     snap = job.snapshot()
     st.markdown(f"**{t('sidebar_title')}** · {t('run', id=snap.run_id)}")
+    if live_here:  # this status would not move while the page's own panel does: point there instead
+        st.caption(t("sidebar_here"))
+        return
     line = t(
         "sidebar_line", state=t("name_" + snap.state), epoch=max(1, min(snap.epoch, snap.epochs)), epochs=snap.epochs
     )
@@ -226,12 +229,13 @@ def sidebar_status(ticking: bool = True) -> None:
     if job is None:
         return
     t = session.translator(CATALOGUE)
-    declared = SIDEBAR_TICKS * tick_interval() if jobs.is_live(job) and ticking else None
+    live = jobs.is_live(job)
+    declared = SIDEBAR_TICKS * tick_interval() if live and ticking else None
 
     @st.fragment(run_every=declared)
     def status() -> None:
         try:
-            _status_line(job, t)
+            _status_line(job, t, live_here=live and not ticking)
         except Exception:  # a bad tick must not leave an error box in the sidebar: the next one redraws
             _log.exception("sidebar status tick failed")
         if declared is not None:
@@ -241,4 +245,5 @@ def sidebar_status(ticking: bool = True) -> None:
 
     with st.sidebar:
         status()
-        st.page_link("views/train.py", label=t("sidebar_open"), icon=":material/model_training:")
+        if ticking:  # on the Train page itself the link would lead nowhere
+            st.page_link("views/train.py", label=t("sidebar_open"), icon=":material/model_training:")
