@@ -247,6 +247,17 @@ def _step(job: TrainingJob, step: int) -> None:
     job.handle("step", {**values, "step": step, "elapsed": step * 0.1, "samples_per_second": 100.0})
 
 
+def _train_page_training(app_test):
+    """(the Train page's AppTest, its session's job) with that job running, one step in."""
+    app = app_test("views/train.py")
+    spec = presets.preset("logistic")
+    app.session_state["spec"] = spec
+    job = _live_job(spec)
+    _step(job, 1)
+    app.session_state[jobs.JOB] = job
+    return app, job
+
+
 def test_a_page_without_a_live_job_asks_the_server_for_no_refreshes(app_test, monkeypatch, scheduler):
     fragments = Fragments(monkeypatch)
     app = app_test("views/train.py")
@@ -259,12 +270,7 @@ def test_the_live_panel_redraws_only_when_its_job_moved_and_stops_ticking_at_the
     built = []
     real_step_figure = train_view.figures.step_figure
     monkeypatch.setattr(train_view.figures, "step_figure", lambda *a, **k: built.append(1) or real_step_figure(*a, **k))
-    app = app_test("views/train.py")
-    spec = presets.preset("logistic")
-    app.session_state["spec"] = spec
-    job = _live_job(spec)
-    _step(job, 1)
-    app.session_state[jobs.JOB] = job
+    app, job = _train_page_training(app_test)
     fragments.declared.clear()
     app.run()
     assert not app.exception
@@ -299,12 +305,7 @@ def test_the_sidebar_status_ticks_on_other_pages_while_a_job_runs(app_test, monk
 def test_on_the_train_page_the_sidebar_points_to_the_live_panel_instead_of_a_status_that_would_not_move(
     app_test, monkeypatch, scheduler
 ):
-    app = app_test("views/train.py")
-    spec = presets.preset("logistic")
-    app.session_state["spec"] = spec
-    job = _live_job(spec)
-    _step(job, 1)
-    app.session_state[jobs.JOB] = job
+    app, job = _train_page_training(app_test)
     app.run()
     assert not app.exception
     assert "Training: follow it live on this page." in [caption.value for caption in app.sidebar.caption]
@@ -318,12 +319,7 @@ def test_on_the_train_page_the_sidebar_points_to_the_live_panel_instead_of_a_sta
 
 def test_one_failing_tick_shows_a_note_and_the_panel_goes_on(app_test, monkeypatch, scheduler):
     fragments = Fragments(monkeypatch)
-    app = app_test("views/train.py")
-    spec = presets.preset("logistic")
-    app.session_state["spec"] = spec
-    job = _live_job(spec)
-    _step(job, 1)
-    app.session_state[jobs.JOB] = job
+    app, job = _train_page_training(app_test)
     real_snapshot = job.snapshot
     monkeypatch.setattr(job, "snapshot", lambda: (_ for _ in ()).throw(RuntimeError("a bad tick")))
     fragments.declared.clear()
