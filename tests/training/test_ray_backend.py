@@ -5,6 +5,7 @@ job behaviours both backends share run on Ray in test_scheduler.py."""
 import contextlib
 import os
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -12,7 +13,9 @@ from playground.text.train import CATALOGUE
 from playground.training.backends import ray as ray_backend
 from playground.training.limits import Limits
 from playground.training.scheduler import Scheduler, backend_for
-from tests.training.test_scheduler import SHORT, job_for, running_steps, settle, wait_until
+from tests.training.test_scheduler import LONG, SHORT, job_for, running_steps, settle, wait_until
+
+ENDLESS = replace(LONG, epochs=1000)  # hours of training: only a stop ends it
 
 pytestmark = pytest.mark.cluster
 T = CATALOGUE.translator("en")
@@ -140,11 +143,12 @@ def test_a_lost_node_fails_only_its_job_and_the_next_job_runs_on_the_node_left(r
     from cluster_services import alive, process_tree
 
     nodes = {node.address: node for node in (worker_nodes(), worker_nodes())}
-    limits = Limits(max_running=2, cores=2, spare="off")
+    limits = Limits(max_running=2, cores=2, spare="off", max_epochs=ENDLESS.epochs)
     scheduler = Scheduler(limits, ray_backend.RayBackend(limits, ray_head.address))
     try:
-        # Long runs (small-cnn, 10,000 steps): the one that is not lost must still be training at the end.
-        victim, bystander = scheduler.submit(job_for("small-cnn")), scheduler.submit(job_for("small-cnn"))
+        # Runs far longer than the test: the one that is not lost must still be training at the end, however long
+        # the head takes to declare the node dead (a 10,000-step run once ended before that on a quiet machine).
+        victim, bystander = (scheduler.submit(job_for("small-cnn", ENDLESS)) for _ in range(2))
         running_steps(victim)
         running_steps(bystander)
         assert {victim.worker_info["node"], bystander.worker_info["node"]} == set(nodes)  # one job on each node
