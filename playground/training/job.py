@@ -72,6 +72,9 @@ class TrainingJob:
         self.session_probe = session_probe  # () -> True while the browser session is connected, None if unknown
         self.result: FitResult | None = None
         self.created = self.last_seen = time.monotonic()
+        # When Start was pressed, by the wall clock that every replica shares: the order of every queue and of the
+        # shared line; a job queued again on another replica (its first one gone) keeps its place by it.
+        self.submitted = time.time()
         self.started: float | None = None  # when the worker began training
         self.dispatched: float | None = None  # when a worker took the job from the queue
         self.stop_reason: str | None = None

@@ -1,4 +1,5 @@
-"""Training jobs on a shared server: a process-wide cap on running jobs, a FIFO queue, and a watchdog.
+"""Training jobs on a shared server: a process-wide cap on running jobs, a queue in the order of the learners' Starts,
+and a watchdog.
 
 The scheduler decides when a job runs and when it must stop (abandoned, over its time, ignoring a stop); a backend
 (playground.training.backends) runs each job in a worker of its own and hands its messages back. This module
@@ -6,6 +7,7 @@ imports neither TensorFlow nor Streamlit: the server stays small.
 """
 
 import atexit
+import bisect
 import contextlib
 import json
 import logging
@@ -59,7 +61,9 @@ class Scheduler:
             if self._closed:
                 raise JobRejected("the server is shutting down")
             job.scheduler = self
-            self._queue.append(job)
+            # In the order of the learners' Starts (as the shared line orders it): a job queued again after its
+            # replica died goes back to its place, not to the end.
+            bisect.insort(self._queue, job, key=lambda queued: queued.submitted)
             self._dispatch()
         return job
 

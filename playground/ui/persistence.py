@@ -7,7 +7,8 @@ uploaded image sets (image_sets), the 2-D playground's placed and uploaded point
 through their functions. The first script run of every new session restores it; the sidebar saves whatever changed
 after every run. A job still training when the page was reloaded is handed to the new session: by this replica,
 or — when the replica that started it is gone and jobs run on a Ray cluster — found by the actor name kept with
-the session and followed from its first message.
+the session and followed from its first message. A job still waiting for a slot when its replica went (or this
+server restarted) is queued again from what was kept, at the place of its Start.
 """
 
 import itertools
@@ -247,8 +248,9 @@ def restore_session() -> None:
     image_sets.restore(_kept_sets(target, key))
     plane_own.restore(state.get("plane"))
     session.restore_spec(state.get("spec"))
-    # A job still training for this browser: held by this replica, else (on a cluster) found by its stored name.
-    live = _live_job(key) or jobs.reattach(state.get("live"), list(runs))
+    # The job still training or waiting for this browser: held by this replica, else found by its stored name (on a
+    # cluster) or queued again at its place (its replica, or this server before a restart, is gone).
+    live = _live_job(key) or jobs.reattach(state.get("live"), list(runs), trained)
     jobs.restore(list(runs), counter if isinstance(counter, int) else None, trained, live)
     st.session_state[SAVED] = _fingerprints()
     st.session_state[STORED] = bool(parts)

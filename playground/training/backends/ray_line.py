@@ -76,7 +76,7 @@ class Line:
         """Tell the authority this replica's jobs (waiting in order, running); keep the places it answers."""
         if not waiting and not running and self._told_empty:
             return
-        items = [(time.time() - (time.monotonic() - job.created), self.ticket(job)) for job in waiting]
+        items = [(job.submitted, self.ticket(job)) for job in waiting]
         try:
             ray, authority = self._actor()
             line = ray.get(authority.report.remote(self.replica, items, [self.ticket(j) for j in running]),

@@ -6,16 +6,18 @@ training goes on while the learner visits other pages. It is the only module tha
 """
 
 import threading
+import time
 from dataclasses import replace
 
 import streamlit as st
 
 from playground.bundle import TrainedModel
 from playground.spec import ModelSpec
+from playground.spec import from_dict as spec_from_dict
 from playground.training import outcome
 from playground.training import scheduler as training
 from playground.training.job import TrainingJob
-from playground.training.limits import Limits
+from playground.training.limits import JobRejected, Limits
 from playground.training.runs import FitRequest, RunRecord, TrainSettings
 from playground.ui import session
 
@@ -221,11 +223,22 @@ def restore(
 
 
 def live_handle() -> dict | None:
-    """{"handle", "run_id"} of the session's job while it trains where another replica can re-attach to it (a Ray
-    actor), else None: kept with the session, so a reload served by another replica finds the job."""
+    """What a reload served elsewhere needs to take up the session's job, kept with the session: {"handle",
+    "run_id"} while it trains where another replica can re-attach to it (a Ray actor); {"queued", "run_id"} while it
+    waits for a slot (its settings, model and Start time: another replica, or this server restarted, queues it again
+    at its place); else None."""
     job = active_job()
-    handle = job.worker.handle if job is not None and job.worker is not None else None
-    return {"handle": handle, "run_id": job.run_id} if handle else None
+    if job is None:
+        return None
+    if job.worker is not None:
+        handle = job.worker.handle
+        return {"handle": handle, "run_id": job.run_id} if handle else None
+    if job.state != "queued":
+        return None
+    request = job.request
+    waiting = {"spec": request.spec.to_dict(), "settings": request.settings.to_dict(),
+               "continues": request.initial_epoch > 0, "submitted": job.submitted}  # fmt: skip
+    return {"queued": waiting, "run_id": job.run_id}
 
 
 def handle_saved(live: dict | None) -> None:
@@ -234,21 +247,48 @@ def handle_saved(live: dict | None) -> None:
 
 
 def handle_unsaved() -> bool:
-    """True when the session's job has a live_handle() not yet kept with the session (a queued job that began on a
-    cluster between two full script runs): a full run saves it."""
-    live = live_handle()
-    return live is not None and live != st.session_state.get(SAVED_HANDLE)
+    """True when the session's live_handle() differs from the one kept with the session (a queued job that began
+    between two full script runs): a full run saves it."""
+    return live_handle() != st.session_state.get(SAVED_HANDLE)
 
 
-def reattach(live: object, records: list[RunRecord]) -> TrainingJob | None:
-    """The job another replica started for this browser (a stored live_handle()), followed here; None when there is
-    none, it has ended, or jobs here cannot re-attach."""
-    if not isinstance(live, dict) or not isinstance(live.get("handle"), str):
+def reattach(live: object, records: list[RunRecord], trained: TrainedModel | None = None) -> TrainingJob | None:
+    """The job another replica (or this server before a restart) had for this browser, from a stored live_handle():
+    followed here when it trains, queued here again when it waited; None when there is none, it has ended, or it
+    cannot be taken up."""
+    if not isinstance(live, dict):
         return None
     run_id = live.get("run_id")
     run_id = run_id if isinstance(run_id, int) and run_id > 0 else 0
-    earlier = next((run.history for run in records if run.run_id == run_id), None)
-    return training.scheduler().reattach(live["handle"], earlier, run_id, session_probe())
+    if isinstance(live.get("handle"), str):
+        earlier = next((run.history for run in records if run.run_id == run_id), None)
+        return training.scheduler().reattach(live["handle"], earlier, run_id, session_probe())
+    if isinstance(live.get("queued"), dict) and run_id:
+        return _queue_again(live["queued"], run_id, records, trained)
+    return None
+
+
+def _queue_again(waiting: dict, run_id: int, records: list[RunRecord], trained: TrainedModel | None):
+    """The waiting job rebuilt from its stored settings (a Continue from the stored model of its run) and queued at
+    its Start's place; None when it cannot be rebuilt, its Start is older than a job may run, or the server refuses
+    it."""
+    try:
+        settings = TrainSettings.from_dict(waiting["settings"])
+        submitted = min(float(waiting["submitted"]), time.time())
+        if time.time() - submitted > limits().max_wall_s:  # a Start that long ago was left (its page closed), not lost
+            return None
+        if waiting.get("continues"):
+            record = next((run for run in records if run.run_id == run_id), None)
+            if record is None or trained is None or trained.metadata.get("run_id") != run_id:
+                return None  # the model it went on from is not the stored one
+            job = training.continuation(TrainingJob.restored(record, trained), settings.epochs, session_probe())
+        else:
+            request = FitRequest(spec_from_dict(waiting["spec"]), settings)
+            job = TrainingJob(request, run_id=run_id, session_probe=session_probe())
+        job.submitted = submitted
+        return training.scheduler().submit(job)
+    except (AttributeError, KeyError, TypeError, ValueError, JobRejected):  # kept by another version; too big here
+        return None
 
 
 def adopt_model(trained: TrainedModel) -> TrainedModel | None:
