@@ -56,6 +56,32 @@ def test_an_actor_nobody_polls_stops_and_ends_by_itself(ray_head):
     wait_until(lambda: worker.name not in ray_backend.live_job_actors(), 60, "the orphaned actor to end itself")
 
 
+@pytest.mark.parametrize(("lost", "state"), [(1, "finished"), (2, "failed")])
+def test_an_actor_lost_before_its_job_began_is_created_once_more(ray_head, monkeypatch, caplog, lost, state):
+    import ray
+
+    from tests.training import lost_actor
+
+    lost_actor.MARKER.write_text(str(lost))
+    monkeypatch.setattr(ray_backend, "_actor_class", lambda: ray.remote(lost_actor.LostBeforeBeginning))
+    limits = Limits(max_running=1, cores=2, spare="off")
+    scheduler = Scheduler(limits, ray_backend.RayBackend(limits, ray_head.address))
+    try:
+        job = scheduler.submit(job_for(settings=SHORT))
+        snap = settle(job, 180)
+    finally:
+        scheduler.shutdown()
+        lost_actor.MARKER.unlink(missing_ok=True)
+    relaunched = [r.getMessage() for r in caplog.records if "was lost before its job began" in r.getMessage()]
+    assert len(relaunched) == 1  # once, whatever happens to the second
+    assert snap.state == state, snap.message
+    if state == "finished":
+        assert job.result.weights and job.worker.name not in relaunched[0]  # trained by the new actor
+    else:
+        assert snap.message[0] == "failed_actor_lost"
+    wait_until(lambda: not ray_backend.live_job_actors(), 30, "no job actor left")
+
+
 def test_the_line_goes_by_submission_caps_the_cluster_and_forgets_silent_replicas():
     from playground.training.backends.ray_line import STALE_S, LineAuthority
 
@@ -166,7 +192,7 @@ def test_a_lost_node_fails_only_its_job_and_the_next_job_runs_on_the_node_left(r
         steps_then = len(bystander.snapshot().history.step)
         wait_until(lambda: len(bystander.snapshot().history.step) > steps_then, what="the other node's job to go on")
         # The head marks the node dead once it misses its health checks (~10 s); a job placed before that could
-        # still be sent to it and fail as well.
+        # still be sent to it (its actor, lost before the job began, would be created once more).
         dead = lambda: any(n["NodeID"] == lost.address and not n["Alive"] for n in ray.nodes())  # noqa: E731
         wait_until(dead, 120, "the head to mark the node dead")
         assert bystander.state == "running", bystander.snapshot().message

@@ -10,7 +10,8 @@ on a machine of the cluster). Ray is imported here only, and only when a job sta
   replica kills it once it has read the last message), so the memory TensorFlow leaks is returned.
 - Messages: the replica's reader thread long-polls the actor (`poll(since)`, which answers at once when a message
   is there), so curves are live and a Stop reaches training within one group of steps. An actor that dies (killed,
-  its node lost) fails its own job with `failed_actor_lost`; other jobs are untouched.
+  its node lost) fails its own job with `failed_actor_lost`; other jobs are untouched. One lost before its job
+  began (placed on a node that had just died, before the head declared it dead) is created once more instead.
 - Uploaded image sets, which the cluster cannot read from the package, travel through Ray's object store: the
   replica puts the set's bytes, the actor copies them when it is created and reads them from memory.
 - Limits: the replica's scheduler enforces the cap on running jobs (Limits.max_running, per replica), the queue,
@@ -47,6 +48,7 @@ DEADLINE_MARGIN_S = 60.0
 CONNECT_TIMEOUT_S = 3.0
 UNAVAILABLE_GRACE_S = 30.0  # an actor unreachable this long fails its job (a lost node is declared dead in ~15 s)
 ATTACH_TIMEOUT_S = 10.0
+RELAUNCHES = 1  # times a job's actor lost before its job began is created again
 _JOB_NAME = re.compile(PREFIX + "[0-9a-f]{32}")
 _log = logging.getLogger(__name__)
 
@@ -136,6 +138,7 @@ class RayWorker(Worker):
         self._ended = False  # end() was called: the actor's death is ours, not a failure
         self._finished = False  # the actor said training is over and every message was read
         self._gone = False
+        self._launched = False  # this worker created the actor (a re-attached one did not)
 
     @property
     def pid(self) -> int | None:
@@ -190,19 +193,20 @@ class RayWorker(Worker):
             try:
                 if self.actor is None:  # a re-attached worker reads an actor that exists already
                     self._launch()
+                    self._launched = True
             except Exception as error:  # no cluster to reach, a refused actor: this job fails, the server goes on
                 if not self._ended:
                     key = "error_cluster" if isinstance(error, ClusterUnreachable) else "failed_actor_lost"
                     yield ("error", {"key": key, "detail": _short(error)})
                 return
-            yield from self._poll()
+            yield from self._poll(relaunches=RELAUNCHES if self._launched else 0)
         finally:
             self._gone = True
 
-    def _poll(self) -> Iterator[Message]:
+    def _poll(self, relaunches: int) -> Iterator[Message]:
         import ray
 
-        since, pending, unreachable_since = 0, None, None
+        since, pending, unreachable_since, began = 0, None, None, False
         while True:
             if pending is None:
                 pending = self.actor.poll.remote(since, POLL_WAIT_S)
@@ -213,25 +217,45 @@ class RayWorker(Worker):
                 continue
             try:
                 batch, finished = ray.get(pending)
-            except ray.exceptions.ActorUnavailableError as error:  # unreachable now: a network blip, or a lost node
+            except ray.exceptions.RayError as error:  # died (killed, out of memory, its node lost) or unreachable
                 pending = None
-                unreachable_since = unreachable_since or time.monotonic()
-                if time.monotonic() - unreachable_since < UNAVAILABLE_GRACE_S and not self._ended:
-                    time.sleep(POLL_WAIT_S)
-                    continue  # a dead node turns into ActorDiedError once the head has marked it dead
-                if not self._ended:
-                    yield ("error", {"key": "failed_actor_lost", "detail": _short(error)})
-                return
-            except ray.exceptions.RayError as error:  # the actor died: killed, out of memory, its node lost
+                if isinstance(error, ray.exceptions.ActorUnavailableError):  # a network blip, or a node being lost
+                    unreachable_since = unreachable_since or time.monotonic()
+                    if time.monotonic() - unreachable_since < UNAVAILABLE_GRACE_S and not self._ended:
+                        time.sleep(POLL_WAIT_S)
+                        continue  # a dead node turns into ActorDiedError once the head has marked it dead
+                if self._ended:
+                    return
+                if not began and relaunches > 0 and self._relaunch():  # lost before training: nothing to lose
+                    relaunches, since, unreachable_since = relaunches - 1, 0, None
+                    continue
                 if not self._ended:
                     yield ("error", {"key": "failed_actor_lost", "detail": _short(error)})
                 return
             pending, unreachable_since = None, None
+            began = began or any(kind != "warm" for kind, _ in batch)
             yield from batch
             since += len(batch)
             if finished:
                 self._finished = True
                 return
+
+    def _relaunch(self) -> bool:
+        """True when the job has a new actor (under a new name): the first was lost before its job began, e.g.
+        placed on a node that had died a moment before, which the head had not yet declared dead."""
+        import ray
+
+        with contextlib.suppress(Exception):  # only unreachable: it must not train beside the new one
+            ray.kill(self.actor)
+        _log.warning("job actor %s was lost before its job began; starting it again", self.name)
+        with self._lock:
+            self.name, self.actor = PREFIX + uuid.uuid4().hex, None
+        try:
+            self._launch()
+        except Exception as error:
+            _log.warning("could not start the job's actor again: %s", _short(error))
+            return False
+        return self.actor is not None and not self._ended
 
     def stop(self) -> None:
         """Ask the actor to stop training."""
