@@ -92,6 +92,8 @@ def test_a_waiting_continue_is_queued_again_from_the_stored_model_of_its_run(tra
         {"queued": {"settings": "epochs=2"}, "run_id": 1},  # kept by another version
         {"queued": {"spec": {"layers": []}, "settings": {}, "submitted": 0}, "run_id": 1},
         {"queued": [], "run_id": 1},
+        # a Continue whose run has no stored model to go on from
+        {"queued": {"spec": {}, "settings": {"epochs": 2}, "continues": True, "submitted": time.time()}, "run_id": 1},
         {"handle": 3, "run_id": 1},
     ],
 )

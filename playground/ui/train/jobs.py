@@ -279,7 +279,8 @@ def _queue_again(waiting: dict, run_id: int, records: list[RunRecord], trained: 
             return None
         if waiting.get("continues"):
             record = next((run for run in records if run.run_id == run_id), None)
-            if record is None or trained is None or trained.metadata.get("run_id") != run_id:
+            stored = trained is not None and trained.metadata.get("run_id") == run_id
+            if record is None or not stored or record.spec != trained.spec:
                 return None  # the model it went on from is not the stored one
             job = training.continuation(TrainingJob.restored(record, trained), settings.epochs, session_probe())
         else:
