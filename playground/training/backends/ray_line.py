@@ -101,7 +101,11 @@ class Line:
 
     def _failed(self) -> None:
         self._authority = None  # found or created again by name on the next call
-        self._retry_at = time.monotonic() + BACKOFF_S
+        now = time.monotonic()
+        # A call skipped during the back-off must not extend it: the watchdog reports every 0.25 s, and the line would
+        # never be asked again (a class of 20 once waited for ever after one slow creation of the authority).
+        if now >= self._retry_at:
+            self._retry_at = now + BACKOFF_S
 
     def place(self, job) -> tuple[int, int] | None:
         """(the job's place, the line's length) from the last report, or None when not known."""
