@@ -30,7 +30,7 @@ def server() -> training.Scheduler:
 def first_server():
     made = server()
     yield made
-    training.configure(Limits(max_running=0, cores=2, spare="off")).shutdown()
+    training.scheduler().shutdown()  # the last server() the test made
 
 
 def stored_live(token: str) -> dict | None:

@@ -138,7 +138,6 @@ class RayWorker(Worker):
         self._ended = False  # end() was called: the actor's death is ours, not a failure
         self._finished = False  # the actor said training is over and every message was read
         self._gone = False
-        self._launched = False  # this worker created the actor (a re-attached one did not)
 
     @property
     def pid(self) -> int | None:
@@ -190,16 +189,17 @@ class RayWorker(Worker):
         try:
             if self._ended:
                 return
+            relaunches = 0  # a re-attached worker reads an actor that exists already, and never replaces it
             try:
-                if self.actor is None:  # a re-attached worker reads an actor that exists already
+                if self.actor is None:
                     self._launch()
-                    self._launched = True
+                    relaunches = RELAUNCHES
             except Exception as error:  # no cluster to reach, a refused actor: this job fails, the server goes on
                 if not self._ended:
                     key = "error_cluster" if isinstance(error, ClusterUnreachable) else "failed_actor_lost"
                     yield ("error", {"key": key, "detail": _short(error)})
                 return
-            yield from self._poll(relaunches=RELAUNCHES if self._launched else 0)
+            yield from self._poll(relaunches)
         finally:
             self._gone = True
 

@@ -216,10 +216,19 @@ def restore(
             live.session_probe = session_probe()
         _adopt(live, recorded=False)  # settled by the next settle() once it ends
         return
+    finished = _stored_run(records, trained)
+    if finished is not None:
+        _adopt(finished, recorded=True)
+
+
+def _stored_run(records: list[RunRecord], trained: TrainedModel | None) -> TrainingJob | None:
+    """The trained model's own run as a settled job (Continue trains it on), or None when no stored run of that
+    number has the model's spec."""
     run_id = trained.metadata.get("run_id") if trained is not None else None
     record = next((run for run in records if run.run_id == run_id), None)
-    if record is not None and record.spec == trained.spec:
-        _adopt(TrainingJob.restored(record, trained), recorded=True)
+    if record is None or record.spec != trained.spec:
+        return None
+    return TrainingJob.restored(record, trained)
 
 
 def live_handle() -> dict | None:
@@ -274,15 +283,15 @@ def _queue_again(waiting: dict, run_id: int, records: list[RunRecord], trained: 
     it."""
     try:
         settings = TrainSettings.from_dict(waiting["settings"])
-        submitted = min(float(waiting["submitted"]), time.time())
-        if time.time() - submitted > limits().max_wall_s:  # a Start that long ago was left (its page closed), not lost
+        now = time.time()
+        submitted = min(float(waiting["submitted"]), now)
+        if now - submitted > limits().max_wall_s:  # a Start that long ago was left (its page closed), not lost
             return None
         if waiting.get("continues"):
-            record = next((run for run in records if run.run_id == run_id), None)
-            stored = trained is not None and trained.metadata.get("run_id") == run_id
-            if record is None or not stored or record.spec != trained.spec:
+            finished = _stored_run(records, trained)
+            if finished is None or finished.run_id != run_id:
                 return None  # the model it went on from is not the stored one
-            job = training.continuation(TrainingJob.restored(record, trained), settings.epochs, session_probe())
+            job = training.continuation(finished, settings.epochs, session_probe())
         else:
             request = FitRequest(spec_from_dict(waiting["spec"]), settings)
             job = TrainingJob(request, run_id=run_id, session_probe=session_probe())
